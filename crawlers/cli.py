@@ -1,0 +1,205 @@
+"""``peerjobs``: the command line, a thin layer over crawlers/, normalize/, db/ and datasette/."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawlers import config
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATASETTE_DIR = REPO_ROOT / "datasette"
+
+
+def _settings_from(pairs: tuple[str, ...]) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="-s")
+        settings[name.strip()] = value
+    return settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              envvar=config.DATA_DIR_ENV, help="Data folder (default ./data; env PEERJOBS_DATA_DIR).")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress.")
+@click.version_option(package_name="peerjobs")
+def main(data_dir: Path | None, verbose: bool) -> None:
+    """Collect, normalize and publish US peer-support job postings."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
+    if data_dir:
+        os.environ[config.DATA_DIR_ENV] = str(data_dir.expanduser().resolve())
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+# -- crawl ------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("sources", nargs=-1)
+@click.option("--api-base", help="Send every request to this mirror (e.g. http://127.0.0.1:8000).")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="A Scrapy setting for this crawl (repeatable).")
+@click.option("--strict", is_flag=True, help="Exit non-zero when any source fails.")
+def crawl(sources: tuple[str, ...], api_base: str | None, overrides: tuple[str, ...],
+          strict: bool) -> None:
+    """Run the spiders for SOURCES (platforms, source keys or board tokens; default: all enabled)."""
+    from crawlers.crawl import crawl_sources, print_summary
+
+    try:
+        outcomes = crawl_sources(sources, api_base=api_base, settings=_settings_from(overrides))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    code = print_summary(outcomes, strict=strict)
+    sys.exit(code)
+
+
+@main.command()
+def sources() -> None:
+    """List the boards in sources.toml with their last run's status."""
+    from crawlers.crawl import print_sources
+
+    print_sources()
+
+
+# -- build ------------------------------------------------------------------------------------
+
+
+def _build(rebuild: bool) -> None:
+    from db.build import BuildError
+    from db.pipeline import build_database
+
+    try:
+        report = build_database(config.data_dir(), rebuild=rebuild)
+    except BuildError as exc:
+        click.echo(f"build failed, the published database is unchanged: {exc}", err=True)
+        sys.exit(1)
+    click.echo(report.summary())
+    for problem in report.problems[:20]:
+        click.echo(f"  problem: {problem}", err=True)
+    if len(report.problems) > 20:
+        click.echo(f"  ... and {len(report.problems) - 20} more", err=True)
+
+
+@main.command()
+def build() -> None:
+    """Normalize and load new runs from the raw archive, refresh derived tables."""
+    _build(rebuild=False)
+
+
+@main.command()
+def rebuild() -> None:
+    """Recreate the whole database from the raw archive alone."""
+    _build(rebuild=True)
+
+
+@main.command()
+@click.option("--api-base", help="Crawl a mirror instead of the real sources.")
+@click.option("--export-dir", type=click.Path(file_okay=False, path_type=Path))
+def nightly(api_base: str | None, export_dir: Path | None) -> None:
+    """The scheduled job: crawl every enabled source, build, export, report health."""
+    from crawlers.crawl import crawl_sources, print_summary
+    from db.exports import export_all
+    from db.pipeline import build_database
+
+    outcomes = crawl_sources((), api_base=api_base, settings={})
+    crawl_code = print_summary(outcomes, strict=False)
+    report = build_database(config.data_dir(), rebuild=False)
+    click.echo(report.summary())
+    target = export_dir or config.data_dir() / "exports"
+    written = export_all(config.database_path(), target)
+    click.echo(f"exported {len(written)} file(s) to {target}")
+    sys.exit(crawl_code)
+
+
+# -- publish ----------------------------------------------------------------------------------
+
+
+def datasette_command(database: Path, *, host: str, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "datasette", "serve", str(database),
+        "--metadata", str(DATASETTE_DIR / "metadata.yml"),
+        "--plugins-dir", str(DATASETTE_DIR / "plugins"),
+        "--template-dir", str(DATASETTE_DIR / "templates"),
+        "--static", f"static:{DATASETTE_DIR / 'static'}",
+        "--host", host, "--port", str(port),
+        "--setting", "sql_time_limit_ms", "5000",
+        "--setting", "max_returned_rows", "5000",
+    ]
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Start Datasette on the database with the project's metadata and plugins."""
+    database = config.database_path()
+    if not database.exists():
+        raise click.ClickException(f"{database} does not exist yet: run `peerjobs build` first")
+    click.echo(f"Datasette at http://{host}:{port}/ (Ctrl-C stops it)")
+    sys.exit(subprocess.call(datasette_command(database, host=host, port=port)))
+
+
+@main.command()
+@click.option("--no-serve", is_flag=True, help="Stop after building the database.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--weeks", default=8, show_default=True, type=int,
+              help="Weekly snapshots of the sample corpus to crawl.")
+def demo(no_serve: bool, host: str, port: int, weeks: int) -> None:
+    """Offline demonstration: sample corpus → local server → real spiders → database → Datasette."""
+    from crawlers.demo import run_demo
+
+    database = run_demo(config.data_dir() / "demo", weeks=weeks, echo=click.echo)
+    if no_serve:
+        return
+    click.echo(f"Datasette at http://{host}:{port}/peerjobs (sample data; Ctrl-C stops it)")
+    sys.exit(subprocess.call(datasette_command(database, host=host, port=port)))
+
+
+@main.command()
+@click.argument("infile", type=click.File("r", encoding="utf-8"), default="-")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
+@click.option("--csv", "as_csv", is_flag=True, help="Read and write CSV instead of JSON lines.")
+def normalize(infile: Any, output: Any, as_csv: bool) -> None:
+    """Normalize postings: JSON lines (or CSV) in, the same plus normalized fields out."""
+    from crawlers.normalize_io import normalize_csv, normalize_jsonlines
+
+    try:
+        count, errors = (normalize_csv if as_csv else normalize_jsonlines)(infile, output)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read input: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"input is not UTF-8 text: {exc}") from exc
+    if errors:
+        click.echo(f"{errors} of {count} line(s) could not be normalized (see error objects)",
+                   err=True)
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the CSVs (default DATA_DIR/exports).")
+def export(out_dir: Path | None) -> None:
+    """Write every table and trend series as CSV, with a data dictionary."""
+    from db.exports import export_all
+
+    database = config.database_path()
+    if not database.exists():
+        raise click.ClickException(f"{database} does not exist yet: run `peerjobs build` first")
+    target = out_dir or config.data_dir() / "exports"
+    written = export_all(database, target)
+    click.echo(json.dumps({"folder": str(target), "files": [p.name for p in written]}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Item pipelines, one job each, ordered in settings.ITEM_PIPELINES."""

@@ -1,0 +1,233 @@
+"""What every platform spider shares: boards from the registry, api_base, run ids, counted problems.
+
+A platform base subclasses :class:`BoardSpider` and implements :meth:`start_board`, yielding the
+board's first requests built with :meth:`request`. Problems are never silent: :meth:`problem`
+logs one clear line and counts it, per kind and per board, in the run's stats. A board's run is
+*complete* only when every listing page was read; a failed or partial board never closes postings.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.python.failure import Failure
+
+from crawlers import config
+from crawlers.apibase import normalize_api_base
+from crawlers.items import JobPosting
+from crawlers.registry import Board, RegistryError, board_key, boards_for, find_board
+
+logger = logging.getLogger(__name__)
+
+STATS_PREFIX = "peerjobs"
+
+
+def board_stat(source: str, name: str) -> str:
+    """Stats key of one board's counter; ``//`` separates them since keys may contain ``/``."""
+    return f"{STATS_PREFIX}/board/{source}//{name}"
+
+
+class BoardSpider(scrapy.Spider):
+    """Base of every platform spider: ``scrapy crawl <platform> [-a board=...] [-a api_base=...]``."""
+
+    platform: ClassVar[str] = ""
+    """Registry platform name; the spider's ``name`` defaults to it."""
+    custom_settings: ClassVar[dict[str, Any] | None] = None
+
+    def __init__(
+        self,
+        *args: Any,
+        board: str | None = None,
+        api_base: str | None = None,
+        run_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.board_arg = board
+        self.api_base = normalize_api_base(api_base)
+        self.run_id_arg = run_id
+        self.boards: list[Board] = []
+        self.run_id = ""
+        self.started_at = ""
+        self.archive_dir = ""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BoardSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        assert isinstance(spider, BoardSpider)
+        settings = crawler.settings
+        moment = config.now(settings)
+        spider.started_at = config.iso(moment)
+        spider.run_id = spider.run_id_arg or config.make_run_id(moment, spider.name)
+        spider.archive_dir = str(config.archive_dir(settings))
+        return spider
+
+    # -- boards ---------------------------------------------------------------------------
+
+    def select_boards(self) -> list[Board]:
+        """``-a board=`` picks one board (from the registry, or ad hoc); otherwise every enabled one."""
+        settings = self.settings
+        if self.board_arg:
+            wanted = [w for w in self.board_arg.split(",") if w.strip()]
+            chosen = []
+            for name in wanted:
+                found = None
+                try:
+                    found = find_board(self.platform, name, settings)
+                except RegistryError as exc:
+                    logger.warning("source registry unusable (%s); using %r ad hoc", exc, name)
+                chosen.append(found or self.adhoc_board(name.strip()))
+            return chosen
+        return [b for b in boards_for(self.platform, settings) if b.enabled]
+
+    def adhoc_board(self, name: str) -> Board:
+        """A board given on the command line that the registry does not list."""
+        return Board(platform=self.platform, board=name, key=board_key(name))
+
+    async def start(self) -> AsyncIterator[Any]:
+        try:
+            self.boards = self.select_boards()
+        except RegistryError as exc:
+            self.problem(None, "registry_error", str(exc))
+            return
+        if not self.boards:
+            logger.warning("%s: no enabled boards in the registry; nothing to crawl", self.name)
+        for board in self.boards:
+            stats = self.crawler.stats
+            stats.set_value(board_stat(board.source, "board"), board.board)
+            for name in ("state", "employer", "org_type"):
+                if getattr(board, name):
+                    stats.set_value(board_stat(board.source, name), getattr(board, name))
+            try:
+                for request in self.start_board(board):
+                    yield request
+            except Exception as exc:  # one board's bad configuration must not sink the others
+                self.problem(board, "board_error", f"cannot start board {board.board!r}: {exc!r}")
+
+    def start_board(self, board: Board) -> Iterable[scrapy.Request]:
+        raise NotImplementedError
+
+    # -- requests -------------------------------------------------------------------------
+
+    def request(
+        self,
+        url: str,
+        callback: Any,
+        board: Board,
+        *,
+        listing: bool = False,
+        meta: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> scrapy.Request:
+        """A request that knows its board and whether losing it leaves the board's run incomplete."""
+        full_meta = {"board": board, "listing": listing, **(meta or {})}
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=full_meta, **kwargs)
+
+    def json_request(
+        self, url: str, callback: Any, board: Board, *, body: Any, listing: bool = False,
+        meta: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
+    ) -> scrapy.Request:
+        all_headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        all_headers.update(headers or {})
+        return self.request(
+            url, callback, board, listing=listing, meta=meta, method="POST",
+            body=json.dumps(body), headers=all_headers,
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        """Every failed request is counted by kind; a lost listing page makes the board partial."""
+        request = failure.request  # type: ignore[attr-defined]
+        board: Board | None = request.meta.get("board")
+        exc = failure.value
+        status = None
+        if isinstance(exc, HttpError):
+            status = exc.response.status
+            kind = {403: "http_403", 404: "http_404", 410: "http_404", 429: "http_429"}.get(
+                status, f"http_{status // 100}xx"
+            )
+            message = f"HTTP {status} for {request.url}"
+        elif isinstance(exc, DownloadTimeoutError | TimeoutError | TCPTimedOutError):
+            kind, message = "timeout", f"timed out fetching {request.url}"
+        elif isinstance(exc, DownloadConnectionRefusedError | CannotResolveHostError
+                        | DNSLookupError | ConnectionRefusedError):
+            kind, message = "connection", f"cannot connect for {request.url}: {exc}"
+        elif isinstance(exc, ResponseDataLossError):
+            kind, message = "truncated", f"response cut short for {request.url}"
+        elif isinstance(exc, IgnoreRequest) and "robots.txt" in str(exc):
+            kind, message = "robots_disallowed", f"robots.txt disallows {request.url}; not fetched"
+        else:
+            kind, message = "download_error", f"{type(exc).__name__} for {request.url}: {exc}"
+        gone = status in (404, 410) and not request.meta.get("listing")
+        self.problem(board, kind, message, incomplete=not gone and not request.meta.get("sighted"))
+
+    def problem(
+        self, board: Board | None, kind: str, message: str, *, incomplete: bool = False
+    ) -> None:
+        """Count one problem with a clear log line; ``incomplete`` marks the board's run partial."""
+        stats = self.crawler.stats
+        stats.inc_value(f"{STATS_PREFIX}/problems/{kind}")
+        where = board.source if board else self.name
+        if board is not None:
+            stats.inc_value(board_stat(board.source, f"problems/{kind}"))
+            if incomplete:
+                stats.inc_value(board_stat(board.source, "incomplete"))
+        logger.warning("[%s] %s: %s", where, kind, message)
+
+    def listing_read(self, board: Board) -> None:
+        """A listing page was fetched and understood: the board answered."""
+        self.crawler.stats.inc_value(board_stat(board.source, "listing_pages"))
+
+    def skip_board(self, board: Board, reason: str) -> None:
+        """The board was deliberately not crawled this run (no API key, disabled by robots...)."""
+        self.crawler.stats.set_value(board_stat(board.source, "skipped"), reason)
+        logger.warning("[%s] skipped: %s", board.source, reason)
+
+    # -- responses and items --------------------------------------------------------------
+
+    def load_json(self, response: Response, board: Board, *, listing: bool = False) -> Any | None:
+        """The response's JSON, or None with a counted problem (HTML error pages, truncation)."""
+        if not isinstance(response, TextResponse):
+            self.problem(board, "not_json", f"binary body at {response.url}", incomplete=listing)
+            return None
+        text = response.text
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            looks_html = text.lstrip()[:1] == "<"
+            kind = "html_instead_of_json" if looks_html else "malformed_json"
+            self.problem(board, kind, f"{response.url}: {exc}", incomplete=listing)
+            return None
+
+    def posting(self, board: Board, **fields: Any) -> JobPosting:
+        """A JobPosting stamped with its board, platform and the run's clock."""
+        item = JobPosting(**fields)
+        item.source = board.source
+        item.platform = self.platform
+        item.board = board.board
+        item.fetched_at = item.fetched_at or config.iso(config.now(self.settings))
+        if item.employer is None and board.employer and not board.option("multi_employer"):
+            item.employer = board.employer
+        return item
+
+    def iter_boards(self) -> Iterator[Board]:
+        yield from self.boards

@@ -1,0 +1,69 @@
+"""Scrapy settings for peerjobs: polite by default.
+
+robots.txt is obeyed, every request names the project and a contact address (PEERJOBS_CONTACT),
+AutoThrottle adapts to each server, at most two requests run at once per domain, and failed
+requests are retried with backoff. Override per run with ``-s NAME=value``.
+"""
+
+from crawlers import config
+
+BOT_NAME = "peerjobs"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+USER_AGENT = config.user_agent()
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
+PEERJOBS_RETRY_BACKOFF_BASE = 2.0
+PEERJOBS_RETRY_BACKOFF_MAX = 120.0
+
+# Error pages reach the spiders' errbacks, which count them per board.
+HTTPERROR_ALLOWED_CODES: list[int] = []
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.retry.BackoffRetryMiddleware": 550,
+}
+DOWNLOAD_HANDLERS = {
+    "http": "crawlers.apibase.ApiBaseDownloadHandler",
+    "https": "crawlers.apibase.ApiBaseDownloadHandler",
+}
+ITEM_PIPELINES = {
+    "crawlers.pipelines.tidy.TidyTextPipeline": 100,
+    "crawlers.pipelines.required.RequiredFieldsPipeline": 200,
+    "crawlers.pipelines.duplicates.DuplicatesPipeline": 300,
+}
+EXTENSIONS = {
+    "crawlers.runstats.RunRecorder": 500,
+}
+
+# The raw archive: one JSON-lines file per spider per run (spider attributes fill the URI).
+FEEDS = {
+    "%(archive_dir)s/%(name)s/%(run_id)s.jsonl": {
+        "format": "jsonlines",
+        "encoding": "utf8",
+        "store_empty": True,
+    },
+}
+FEED_EXPORT_ENCODING = "utf-8"
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = "INFO"

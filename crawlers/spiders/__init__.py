@@ -1,0 +1,1 @@
+"""Spiders: each a platform base plus declarations; boards come from sources.toml."""

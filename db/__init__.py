@@ -1,0 +1,1 @@
+"""The database: schema and migrations, loading runs from the raw archive, derived tables."""

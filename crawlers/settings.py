@@ -31,6 +31,8 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
 PEERJOBS_RETRY_BACKOFF_BASE = 2.0
 PEERJOBS_RETRY_BACKOFF_MAX = 120.0
+# Skip detail requests for postings stored with the same source update time.
+PEERJOBS_INCREMENTAL = True
 
 # Error pages reach the spiders' errbacks, which count them per board.
 HTTPERROR_ALLOWED_CODES: list[int] = []

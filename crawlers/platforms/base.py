@@ -70,6 +70,7 @@ class BoardSpider(scrapy.Spider):
         self.run_id = ""
         self.started_at = ""
         self.archive_dir = ""
+        self.known: dict[tuple[str, str], str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BoardSpider:
@@ -112,6 +113,7 @@ class BoardSpider(scrapy.Spider):
             return
         if not self.boards:
             logger.warning("%s: no enabled boards in the registry; nothing to crawl", self.name)
+        self.known = self.load_known_versions()
         for board in self.boards:
             stats = self.crawler.stats
             stats.set_value(board_stat(board.source, "board"), board.board)
@@ -175,6 +177,8 @@ class BoardSpider(scrapy.Spider):
             kind, message = "truncated", f"response cut short for {request.url}"
         elif isinstance(exc, IgnoreRequest) and "robots.txt" in str(exc):
             kind, message = "robots_disallowed", f"robots.txt disallows {request.url}; not fetched"
+        elif isinstance(exc, IgnoreRequest) and "redirect" in str(exc).lower():
+            kind, message = "redirect_loop", f"too many redirects from {request.url}"
         else:
             kind, message = "download_error", f"{type(exc).__name__} for {request.url}: {exc}"
         gone = status in (404, 410) and not request.meta.get("listing")
@@ -201,6 +205,27 @@ class BoardSpider(scrapy.Spider):
         """The board was deliberately not crawled this run (no API key, disabled by robots...)."""
         self.crawler.stats.set_value(board_stat(board.source, "skipped"), reason)
         logger.warning("[%s] skipped: %s", board.source, reason)
+
+    # -- incremental runs -----------------------------------------------------------------
+
+    def load_known_versions(self) -> dict[tuple[str, str], str]:
+        """What the database already holds of these boards, to skip unchanged details."""
+        if not self.settings.getbool("PEERJOBS_INCREMENTAL", True):
+            return {}
+        from db.queries import known_versions
+
+        return known_versions(config.database_path(self.settings),
+                              [board.source for board in self.boards])
+
+    def unchanged(self, board: Board, source_id: Any, updated_at: Any) -> bool:
+        """True when the stored copy has the same source update time: its detail need not be
+        fetched again (a listing-only sighting is emitted instead)."""
+        if updated_at in (None, "") or source_id in (None, ""):
+            return False
+        if self.known.get((board.source, str(source_id))) != str(updated_at):
+            return False
+        self.crawler.stats.inc_value(board_stat(board.source, "details_skipped"))
+        return True
 
     # -- responses and items --------------------------------------------------------------
 

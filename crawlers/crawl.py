@@ -68,7 +68,7 @@ def crawl_sources(
 
 
 def print_summary(outcomes: Sequence[CrawlOutcome], *, strict: bool) -> int:
-    """One line per source; exit code 1 when every source failed (or any, with ``strict``)."""
+    """One line per source; exit code 1 when no source was read (or any failed, with ``strict``)."""
     if not outcomes:
         click.echo("nothing to crawl: no enabled boards for the requested sources")
         return 1
@@ -94,7 +94,8 @@ def print_summary(outcomes: Sequence[CrawlOutcome], *, strict: bool) -> int:
     click.echo(f"{len(statuses)} source(s): {statuses.count('complete')} complete, "
                f"{statuses.count('partial')} partial, {failed} failed, "
                f"{statuses.count('skipped')} skipped")
-    if failed == len(statuses) or (strict and failed):
+    read = statuses.count("complete") + statuses.count("partial")
+    if read == 0 or (strict and failed):
         return 1
     return 0
 

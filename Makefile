@@ -33,7 +33,7 @@ demo: setup
 	$(BIN)/peerjobs demo $(DEMO_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check crawlers normalize db tests benchmarks
+	$(BIN)/ruff check crawlers normalize db datasette tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

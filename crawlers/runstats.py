@@ -137,14 +137,15 @@ class RunRecorder:
 
     def engine_stopped(self) -> None:
         spider = self.crawler.spider
-        if spider is None or not getattr(spider, "run_id", None):
+        run_id = getattr(spider, "run_id", None)
+        if spider is None or not run_id:
             return
         raw = self.crawler.stats.get_stats()
         stats = {key: _jsonable(value) for key, value in raw.items()}
         finish_reason = self.finish_reason or str(raw.get("finish_reason") or "unknown")
         payload = {
             "format": STATS_FORMAT,
-            "run_id": spider.run_id,
+            "run_id": run_id,
             "spider": spider.name,
             "platform": getattr(spider, "platform", spider.name),
             "started_at": getattr(spider, "started_at", None),
@@ -154,6 +155,6 @@ class RunRecorder:
             "boards": boards_from_stats(stats, finish_reason),
             "stats": stats,
         }
-        path = stats_path(spider.archive_dir, spider.name, spider.run_id)
+        path = stats_path(getattr(spider, "archive_dir", ""), spider.name, run_id)
         write_json_atomically(path, payload)
         logger.info("run stats written to %s", path)

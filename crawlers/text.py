@@ -67,7 +67,11 @@ def _walk(element: lxml_html.HtmlElement, out: list[str], pre: bool = False) -> 
         out.append("\n\n")
 
 
+_BARE_BULLET = re.compile(r"(?m)^-\n(?:\n)*")
+
+
 def _tidy(text: str) -> str:
     lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n")]
-    joined = "\n".join(lines)
+    # <li><p>text</p></li> puts the paragraph break between the bullet and its text.
+    joined = _BARE_BULLET.sub("- ", "\n".join(lines))
     return _MANY_NEWLINES.sub("\n\n", joined).strip()

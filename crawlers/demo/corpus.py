@@ -138,7 +138,7 @@ def _zip_for_capitals() -> dict[str, str]:
     import zipcodes
 
     found: dict[str, str] = {}
-    for record in zipcodes.list_all():
+    for record in zipcodes.list_all():  # type: ignore[no-untyped-call]
         state, city = record["state"], record["city"]
         if CAPITALS.get(state, "").lower() == city.lower() and record["zip_code_type"] == "STANDARD":
             if state not in found or record["zip_code"] < found[state]:

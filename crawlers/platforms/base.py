@@ -52,7 +52,6 @@ class BoardSpider(scrapy.Spider):
 
     platform: ClassVar[str] = ""
     """Registry platform name; the spider's ``name`` defaults to it."""
-    custom_settings: ClassVar[dict[str, Any] | None] = None
 
     def __init__(
         self,

@@ -1,0 +1,349 @@
+"""Offline US geography: the vendored Census tables plus ``zipcodes`` and ``us``, indexed once.
+
+Everything here is read from files shipped with the package (``normalize/data/geo/``, built by
+``benchmarks/tools/vendor_geo.py``) and from the data compiled into the ``zipcodes`` and ``us``
+packages. Nothing is downloaded and nothing is written. The indexes are built lazily on the first
+call to :func:`geo` and kept for the life of the process (a few MB).
+
+Choices worth knowing:
+
+- **County of a city.** A city (with its state) maps to the county of the city's *primary ZIP*:
+  the lowest-numbered active STANDARD ZIP whose USPS preferred city name is that city (falling
+  back to PO box / unique ZIPs, then to ZIPs that list the city under ``acceptable_cities``).
+  The lowest ZIP is normally the downtown post office, so multi-county cities land in their core
+  county: Kansas City, MO -> Jackson; St. Louis, MO -> St. Louis city (not the county).
+- **Connecticut.** Since 2022 the Census county equivalents are 9 planning regions (09110-09190)
+  and the 2023 CBSA file uses them, while ``zipcodes`` still names the 8 old counties. CT towns
+  map through the town crosswalk. A CT ZIP whose post-office name is not a town (villages such as
+  Storrs Mansfield or Rockville) takes the town of the nearest town-named ZIP (by the ZIP
+  coordinates) inside the same old county.
+- **County names** are matched on a folded key (accents dropped, Saint/St., punctuation and case
+  ignored, "City and Borough of X" reordered), so ``zipcodes`` spellings such as "Dona Ana County",
+  "Dekalb County" or "St. Louis City" meet the Census names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+__all__ = ["County", "Geo", "StateInfo", "fold", "geo"]
+
+_DATA = Path(__file__).resolve().parent / "data" / "geo"
+
+_FOLD_WORDS = (
+    (re.compile(r"\bsaint\b"), "st"),
+    (re.compile(r"\bsainte\b"), "ste"),
+    (re.compile(r"\bfort\b"), "ft"),
+    (re.compile(r"\bmount\b"), "mt"),
+    (re.compile(r"&"), " and "),
+)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+# Counties renamed or re-coded since the data in ``zipcodes`` was compiled (Census county changes).
+_COUNTY_ALIASES = {
+    ("AK", "princeofwalesouterketchikanborough"): "02198",
+    ("AK", "princeofwalesouterketchikancensusarea"): "02198",
+    ("AK", "wadehamptoncensusarea"): "02158",
+    ("SD", "shannoncounty"): "46102",
+    ("VA", "bedfordcity"): "51019",
+}
+# New York City boroughs that are not USPS city names (Brooklyn, Bronx, Staten Island are).
+_CITY_ALIASES = {("NY", "manhattan"): "36061", ("NY", "queens"): "36081"}
+_COUNTY_SUFFIXES = (
+    "cityandborough",
+    "censusarea",
+    "municipality",
+    "municipio",
+    "borough",
+    "parish",
+    "county",
+    "city",
+)
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Fold a place name to a lookup key: ASCII, lower case, Saint->st, no spaces or punctuation."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    lowered = text.lower()
+    if "saint" in lowered or "fort" in lowered or "mount" in lowered or "&" in lowered:
+        for pattern, repl in _FOLD_WORDS:
+            lowered = pattern.sub(repl, lowered)
+    return _NON_ALNUM.sub("", lowered)
+
+
+@dataclass(frozen=True)
+class StateInfo:
+    """A state (50 states, DC and PR) with its Census region and division."""
+
+    abbr: str
+    """USPS code, e.g. ``MI``."""
+    fips: str
+    """2-digit state FIPS code."""
+    name: str
+    """Full name, e.g. ``Michigan``."""
+    region: str | None
+    """Census region name (Northeast, Midwest, South, West); None for Puerto Rico."""
+    division: str | None
+    """Census division name, e.g. ``East North Central``; None for Puerto Rico."""
+
+
+@dataclass(frozen=True)
+class County:
+    """A county or county equivalent (2024 geography: CT planning regions, current AK codes)."""
+
+    fips: str
+    """5-digit county FIPS code."""
+    state: str
+    """USPS code of the state."""
+    name: str
+    """Census name, e.g. ``Kalamazoo County``, ``Richmond city``, ``Capitol Planning Region``."""
+    cbsa_code: str | None
+    """2023 CBSA code, or None outside every metro/micro area."""
+    cbsa_title: str | None
+    """2023 CBSA title, e.g. ``Kalamazoo-Portage, MI``."""
+
+
+@dataclass(frozen=True)
+class ZipInfo:
+    """What one ZIP code resolves to."""
+
+    state: str
+    """USPS state code."""
+    city: str
+    """USPS preferred city name."""
+    county_fips: str | None
+    """5-digit county FIPS, or None when ``zipcodes`` names no county we can match."""
+
+
+class Geo:
+    """All lookup tables, built once. Use :func:`geo` to get the shared instance."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, StateInfo] = {}
+        self.state_keys: dict[str, str] = {}
+        self.counties: dict[str, County] = {}
+        self._county_full: dict[tuple[str, str], str] = {}
+        self._county_base: dict[tuple[str, str], str] = {}
+        self.zips: dict[str, ZipInfo] = {}
+        self._cities: dict[tuple[str, str], str] = {}
+        self._city_names: dict[tuple[str, str], str] = {}
+        self._ct_towns: dict[str, str] = {}
+        self._load_states()
+        self._load_counties()
+        self._load_ct_towns()
+        self._load_zips()
+
+    # ------------------------------------------------------------------ loading
+    @staticmethod
+    def _rows(name: str) -> list[dict[str, str]]:
+        text = (_DATA / name).read_text(encoding="utf-8")
+        return list(csv.DictReader(io.StringIO(text, newline="")))
+
+    def _load_states(self) -> None:
+        import us  # the ``us`` package: names, USPS and AP abbreviations
+
+        for row in self._rows("states.csv"):
+            info = StateInfo(
+                abbr=row["state"],
+                fips=row["state_fips"],
+                name=row["name"],
+                region=row["region"] or None,
+                division=row["division"] or None,
+            )
+            self.states[info.abbr] = info
+            self.state_keys[fold(info.name)] = info.abbr
+            self.state_keys[info.abbr.lower()] = info.abbr
+        for state in us.states.STATES_AND_TERRITORIES:
+            abbr = str(state.abbr)
+            if abbr in self.states:
+                self.state_keys.setdefault(fold(str(state.name)), abbr)
+                ap_abbr = getattr(state, "ap_abbr", None)
+                if ap_abbr:
+                    self.state_keys.setdefault(fold(str(ap_abbr)), abbr)
+        for alias in ("washingtondc", "districtofcolumbia", "dc", "washingtondistrictofcolumbia"):
+            self.state_keys[alias] = "DC"
+        self.state_keys["puertorico"] = "PR"
+
+    def _load_counties(self) -> None:
+        cbsa = {row["county_fips"]: row for row in self._rows("cbsa.csv")}
+        bases: list[tuple[bool, tuple[str, str], str]] = []
+        for row in self._rows("counties.csv"):
+            fips = row["county_fips"]
+            metro = cbsa.get(fips)
+            county = County(
+                fips=fips,
+                state=row["state"],
+                name=row["county"],
+                cbsa_code=metro["cbsa_code"] if metro else None,
+                cbsa_title=metro["cbsa_title"] if metro else None,
+            )
+            self.counties[fips] = county
+            key = fold(county.name)
+            self._county_full[(county.state, key)] = fips
+            for suffix in _COUNTY_SUFFIXES:
+                if key.endswith(suffix) and len(key) > len(suffix):
+                    bases.append((suffix == "city", (county.state, key[: -len(suffix)]), fips))
+                    break
+        # A county wins over an independent city of the same base name (Baltimore County).
+        for _is_city, base, fips in sorted(bases, key=lambda item: item[0]):
+            self._county_base.setdefault(base, fips)
+        for (state, key), fips in _COUNTY_ALIASES.items():
+            self._county_full[(state, key)] = fips
+
+    def _load_ct_towns(self) -> None:
+        for row in self._rows("ct_towns.csv"):
+            self._ct_towns[fold(row["town"])] = row["county_fips"]
+
+    def _load_zips(self) -> None:
+        import zipcodes
+
+        records: list[dict[str, Any]] = zipcodes._zipcodes.list_all()
+        folded: dict[str, str] = {}
+        county_memo: dict[tuple[str, str], str | None] = {}
+
+        def fold_memo(text: str) -> str:
+            key = folded.get(text)
+            if key is None:
+                key = folded[text] = sys.intern(fold(text))
+            return key
+
+        ct_records: list[dict[str, Any]] = []
+        # (state, city key) -> best (rank, zip) per preferred and acceptable names
+        preferred: dict[tuple[str, str], tuple[int, str]] = {}
+        acceptable: dict[tuple[str, str], tuple[int, str]] = {}
+        for rec in records:
+            state = rec["state"]
+            if state not in self.states:
+                continue
+            zip_code = rec["zip_code"]
+            memo_key = (state, rec["county"])
+            if memo_key not in county_memo:
+                county_memo[memo_key] = self.county_from_zipcodes_name(*memo_key)
+            county_fips = county_memo[memo_key]
+            self.zips[zip_code] = ZipInfo(sys.intern(state), sys.intern(rec["city"]), county_fips)
+            if state == "CT":
+                ct_records.append(rec)
+            rank = (0 if rec["zip_code_type"] == "STANDARD" else 1) + (0 if rec["active"] else 2)
+            key = (sys.intern(state), fold_memo(rec["city"]))
+            if key not in preferred or (rank, zip_code) < preferred[key]:
+                preferred[key] = (rank, zip_code)
+                self._city_names[key] = sys.intern(rec["city"])
+            for other in rec["acceptable_cities"]:
+                okey = (sys.intern(state), fold_memo(other))
+                if okey not in acceptable or (rank, zip_code) < acceptable[okey]:
+                    acceptable[okey] = (rank, zip_code)
+                    self._city_names.setdefault(okey, sys.intern(other.title()))
+        self._fix_connecticut(ct_records)
+        for key, (_rank, zip_code) in acceptable.items():
+            preferred.setdefault(key, (9, zip_code))
+        for key, (_rank, zip_code) in preferred.items():
+            fips = self.zips[zip_code].county_fips
+            if fips is not None:
+                self._cities[key] = fips
+        for key, fips in _CITY_ALIASES.items():
+            self._cities.setdefault(key, fips)
+
+    def _fix_connecticut(self, records: list[dict[str, Any]]) -> None:
+        """Give every CT ZIP its 2022 planning region instead of the old county."""
+        anchors: list[tuple[float, float, str, str]] = []  # lat, lon, old county, region
+        pending: list[tuple[str, float, float, str]] = []
+        for rec in records:
+            names = [rec["city"], *rec["acceptable_cities"]]
+            region = next((self._ct_town_in(n) for n in names if self._ct_town_in(n)), None)
+            lat, lon = _coord(rec["lat"]), _coord(rec["long"])
+            old = fold(rec["county"])
+            if region is not None:
+                self.zips[rec["zip_code"]] = ZipInfo("CT", self.zips[rec["zip_code"]].city, region)
+                if lat is not None and lon is not None:
+                    anchors.append((lat, lon, old, region))
+            elif lat is not None and lon is not None:
+                pending.append((rec["zip_code"], lat, lon, old))
+            else:
+                self.zips[rec["zip_code"]] = ZipInfo("CT", self.zips[rec["zip_code"]].city, None)
+        for zip_code, lat, lon, old in pending:
+            same = [a for a in anchors if a[2] == old] or anchors
+            best = min(same, key=lambda a: (a[0] - lat) ** 2 + ((a[1] - lon) * 0.75) ** 2)
+            self.zips[zip_code] = ZipInfo("CT", self.zips[zip_code].city, best[3])
+
+    def _ct_town_in(self, name: str) -> str | None:
+        """Planning region of the CT town named by ``name`` or by a run of its words
+        ("Storrs Mansfield" -> Mansfield, "Stafford Springs" -> Stafford), longest run first."""
+        words = name.split()
+        for size in range(len(words), 0, -1):
+            for start in range(len(words) - size + 1):
+                key = fold(" ".join(words[start : start + size]))
+                if key in self._ct_towns:
+                    return self._ct_towns[key]
+        return None
+
+    # ------------------------------------------------------------------ lookups
+    def county_from_zipcodes_name(self, state: str, name: str) -> str | None:
+        """FIPS for a county name as ``zipcodes`` spells it (old CT counties give None)."""
+        if not name:
+            return None
+        key = fold(name)
+        found = self._county_full.get((state, key))
+        if found is not None:
+            return found
+        match = re.match(r"^(city and borough|municipality|borough|county) of (.+)$", name, re.I)
+        if match:
+            found = self._county_full.get((state, fold(f"{match.group(2)} {match.group(1)}")))
+            if found is not None:
+                return found
+        return self._county_full.get((state, key + "county"))
+
+    def county_by_name(self, state: str, name: str, *, kind: str | None = None) -> str | None:
+        """FIPS of a county named in a posting ("Kalamazoo", "St. Louis city", "Orange")."""
+        key = fold(name)
+        if not key:
+            return None
+        if kind is not None:
+            found = self._county_full.get((state, key + fold(kind)))
+            if found is not None:
+                return found
+        found = self._county_full.get((state, key))
+        if found is not None:
+            return found
+        return self._county_base.get((state, key))
+
+    def city(self, state: str, name: str) -> str | None:
+        """County FIPS of a city in a state (CT towns give their planning region)."""
+        key = fold(name)
+        if not key:
+            return None
+        if state == "CT" and key in self._ct_towns:
+            return self._ct_towns[key]
+        return self._cities.get((state, key))
+
+    def city_name(self, state: str, name: str) -> str | None:
+        """The USPS spelling of a known city, or None."""
+        return self._city_names.get((state, fold(name)))
+
+    def state(self, text: str) -> str | None:
+        """USPS code for a state name or abbreviation in any case (``mich.`` and ``D.C.`` too)."""
+        return self.state_keys.get(fold(text))
+
+
+def _coord(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@cache
+def geo() -> Geo:
+    """The shared, lazily built geography indexes."""
+    return Geo()

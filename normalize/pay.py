@@ -1,0 +1,914 @@
+"""Parse posted pay (structured fields, a pay text, or a job description) into one record.
+
+Rules (pure functions, no I/O):
+
+- **Precedence** in :func:`normalize_pay`: structured ``pay_min``/``pay_max`` (numbers or numeric
+  strings, with the platform's raw period code) -> ``pay_text`` -> the first base-pay statement
+  in ``description`` (only amounts near pay words, a period, or in a range).
+- **Amounts**: ``$16``, ``$1,789.60``, ``$75k``, ``USD $18.04``, ``16.21 To 20.92 (USD)``;
+  ranges with ``-``, en/em dash, ``to``, ``to -``, ``and``; reversed ranges are swapped (flag
+  ``reversed_range``). ``up to``/``maximum``/``max`` give only ``pay_max``; ``starting at``/
+  ``from``/``minimum``/``at least`` give only ``pay_min``; "Minimum $18 Maximum $24" and
+  "$X Min / $Y Mid / $Z Max" combine into one range.
+- **Several statements**: amounts of the same period that follow each other closely
+  ("$15.39 per hour non-certified / $16.50 per hour certified") join into one range. When the
+  text states a second scheme ("$12.58 hourly; $26,175 annually") the first one is kept and the
+  hourly equivalents come from it (flag ``multiple_periods``).
+- **Not base pay**: amounts whose clause is about a bonus, sign-on, retention, relocation,
+  reimbursement, tuition, stipend, differential, tips, PTO, 401k/403b match, overtime, on-call,
+  incentives or allowances (flag ``non_base_excluded``). GS/WG grades ("GS-0102-07", "GS-5/7/9"),
+  steps ("Step 1 - Step 10") and state grades ("GRADE ASTD10") are never amounts; with no dollar
+  figure they give the flag ``grade_only``.
+- **No numbers**: flag ``no_numbers`` plus ``doe`` (DOE/DOQ, depends on experience/qualifications,
+  commensurate), ``competitive`` or ``negotiable`` when those words appear.
+- **Periods**: hour (hour, hr, /hr, /h, hourly, an hour, per hour, p/h), day (day, daily), week,
+  month, year (annually, annual, per annum, a year, /yr, yr, yearly, and "salary" right after
+  the amount). Biweekly and semi-monthly amounts have no value in the period vocabulary: they
+  keep the numbers as posted with ``pay_period`` None and the flag ``biweekly`` /
+  ``semi_monthly``; their hourly equivalents use 80 and 2080/24 hours.
+- **Inference** when no period is stated (``period_inferred=True``), from the midpoint of the
+  amounts: 7-150 -> hour; over 150 and under 2,000 -> week; 2,000 to under 15,000 -> month;
+  15,000-500,000 -> year. A day rate is never inferred. Anything else has no period.
+- **Plausibility**: hourly equivalents below $7 (hour/day/week/month) or above $200 (any period),
+  annual amounts below $10,000 or above $500,000, or a range whose max is more than 3x its min are
+  flagged ``implausible``: the text stays in ``raw`` and every number is None.
+- **Hourly equivalents** use 2,080 hours a year: day 8 h, week 40 h, biweekly 80 h,
+  semi-monthly 2080/24 h, month 2080/12 h.
+- Structured integers that are only plausible after dividing by 100 are read as cents
+  (Greenhouse ``min_cents``), flag ``cents``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any, Final
+
+__all__ = ["FLAGS", "PERIODS", "SOURCES", "Pay", "normalize_pay", "parse_pay_text"]
+
+PERIODS: Final = ("hour", "day", "week", "month", "year")
+SOURCES: Final = ("structured", "text", "description")
+FLAGS: Final = (
+    "implausible",
+    "no_numbers",
+    "grade_only",
+    "doe",
+    "competitive",
+    "negotiable",
+    "multiple_periods",
+    "non_base_excluded",
+    "reversed_range",
+    "biweekly",
+    "semi_monthly",
+    "cents",
+)
+HOURS: Final = {
+    "hour": 1.0,
+    "day": 8.0,
+    "week": 40.0,
+    "biweekly": 80.0,
+    "semi": 2080.0 / 24.0,
+    "month": 2080.0 / 12.0,
+    "year": 2080.0,
+}
+
+
+@dataclass(frozen=True)
+class Pay:
+    """Normalized pay of one posting. All numbers None when nothing usable was found."""
+
+    pay_min: float | None
+    """Lowest posted amount, in ``pay_period`` (None when open, e.g. "up to $22")."""
+    pay_max: float | None
+    """Highest posted amount, in ``pay_period`` (None when open, e.g. "starting at $17")."""
+    pay_period: str | None
+    """hour | day | week | month | year, or None."""
+    pay_currency: str | None
+    """ISO 4217 code; USD when a ``$`` is seen."""
+    hourly_min: float | None
+    """``pay_min`` as an hourly rate (2,080 hours a year), rounded to 2 decimals."""
+    hourly_max: float | None
+    """``pay_max`` as an hourly rate (2,080 hours a year), rounded to 2 decimals."""
+    period_inferred: bool
+    """True when the period was not stated and was inferred from the amounts' magnitude."""
+    source: str | None
+    """Where the numbers came from: structured | text | description, or None."""
+    flags: tuple[str, ...]
+    """Notes from :data:`FLAGS`, e.g. ``("implausible",)``, ``("no_numbers", "doe")``."""
+    raw: str | None
+    """The pay text (or description snippet) the numbers came from."""
+
+
+EMPTY: Final = Pay(None, None, None, None, None, None, False, None, (), None)
+
+_MAX_TEXT = 2000
+_MAX_DESCRIPTION = 30000
+_RAW_LEN = 300
+
+_TAGS = re.compile(r"<[^>]*>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]+")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
+_DASHES = re.compile(r"\s*[\u2010-\u2015\u2212]\s*")
+
+_PERIOD_ALTS = (
+    r"(?P<semi>semi[- ]?monthly|twice\s+(?:a|per)\s+month|twice\s+monthly)"
+    r"|(?P<biweekly>bi-?weekly|every\s+(?:two|2)\s+weeks)"
+    r"|(?P<hour>(?:per|an?|/|each)\s*(?:hour|hr)s?\b\.?|hourly\b|hrly\b|p/h\b|/\s*h\b|hr\b\.?)"
+    r"|(?P<day>(?:per|a|/)\s*day\b|daily\b)"
+    r"|(?P<week>(?:per|a|/)\s*(?:week|wk)\b\.?|weekly\b)"
+    r"|(?P<month>(?:per|a|/)\s*(?:month|mo|mth)\b\.?|monthly\b)"
+    r"|(?P<year>(?:per|a|/)\s*(?:year|yr|annum)\b\.?|annually\b|annual\b|yearly\b|yr\b\.?"
+    r"|p\.a\.)"
+    r"|(?P<weak>salary\b|salaried\b)"
+)
+_PERIOD_AFTER = re.compile(
+    r"\s*(?:\(?\s*(?:USD|US\s+dollars?|dollars?)\s*\)?\s*)?[*/(\s]*"
+    r"(?:(?:approximate(?:ly)?|approx\.?|gross|base|pay|rate|wage)\s+)?"
+    r"(?:" + _PERIOD_ALTS + r")\*?",
+    re.I,
+)
+_PERIOD_ANY = re.compile(r"(?<![\w$])(?:" + _PERIOD_ALTS + r")", re.I)
+_LABEL_HINTS: Final = ("hourly", "annual", "yearly", "monthly", "weekly", "daily")
+_PERIOD_LABEL = re.compile(
+    r"(?P<p>hourly|annual(?:ly)?|yearly|monthly|weekly|daily|bi-?weekly|semi-?monthly)\s*"
+    r"(?:base\s+)?(?:(?:starting\s+)?(?:pay|salary|wage|rate|compensation)(?:\s+rate)?"
+    r"(?:\s+(?:range|of\s+pay))?|range)?\s*(?:is|of|:|=|-)?\s*"
+    r"(?:between|from|starting\s+at|up\s+to|at)?\s*$",
+    re.I,
+)
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+_K_AFTER = re.compile(r"\s?[kK](?![a-zA-Z])")
+_USD_AFTER = re.compile(r"\s*\(?\s*(?:USD|US\s+dollars?|dollars?)\b\s*\)?")
+_UNIT_AFTER = re.compile(
+    r"\s*(?:%|percent|hours?\b|hrs\b|years?\b|yrs\b|days?\b|weeks?\b|months?\b|miles?\b|lbs?\b"
+    r"|pounds?\b|[ap]\.?m\b|positions?\b|openings?\b|beds?\b|clients?\b|people\b|th\b|st\b|nd\b"
+    r"|rd\b|minutes?\b|/\d)",
+    re.I,
+)
+_RANGE_GAP = re.compile(r"^\s*(?:-+|~|to|and|thru|through|until)(?:\s*-)?\s*$|^\s*-\s*to\s*$", re.I)
+_SIBLING_GAP_MAX = 60
+_CLAUSE_BREAK = re.compile(r"[.!?](?=\s)|[;\n•|]")
+_WORD = re.compile(r"[a-z0-9]+")
+_AFTER_CUT = re.compile(r"[;,(\n|•$€£]|\.\s|\d")
+_EXCL_WORDS: Final = frozenset(
+    {
+        "bonus", "bonuses", "retention", "relocation", "relocate", "tuition", "stipend",
+        "stipends", "differential", "differentials", "diff", "tip", "tips", "pto", "referral",
+        "allowance", "allowances", "mileage", "overtime", "scholarship", "scholarships",
+        "premium", "premiums", "commission", "commissions", "equity", "budget", "revenue",
+        "fee", "fees", "deductible", "copay", "cost", "costs", "price", "grant", "grants",
+        "award", "awards", "raise", "raises", "increase", "increases", "worth", "savings",
+        "discount", "credit", "signing", "match", "matching", "401k", "403b", "gratuity",
+        "gratuities", "million", "billion", "adjustment", "adjustments", "locality",
+    }
+)  # fmt: skip
+_EXCL_FIRST: Final = frozenset({"sign", "signon", "bilingual", "shift", "night", "weekend"})
+_EXCL_PREFIXES: Final = ("reimburs", "incentiv", "donat", "gratuit")
+_EXCL_BIGRAMS: Final = frozenset(
+    {
+        ("sign", "on"), ("paid", "time"), ("on", "call"), ("call", "pay"), ("holiday", "pay"),
+        ("loan", "repayment"), ("loan", "forgiveness"), ("gift", "card"), ("gift", "cards"),
+        ("valued", "at"), ("shift", "diff"), ("401", "k"), ("403", "b"), ("time", "off"),
+    }
+)  # fmt: skip
+_BASE_WORDS: Final = frozenset(
+    {
+        "pay", "paid", "salary", "salaries", "wage", "wages", "rate", "rates", "compensation",
+        "earn", "earns", "earning", "starting", "hourly", "annual", "annually", "range",
+    }
+)  # fmt: skip
+_PIECE_RATE = re.compile(
+    r"\s*(?:per|a|an|each|/)\s*(?:credit|course|session|visit|class|unit|mile|case|assessment"
+    r"|shift|call|event|contact|client|patient|encounter|lecture|student|semester|group|meeting"
+    r"|referral|delivery)",
+    re.I,
+)
+_STOP_AFTER: Final = frozenset(
+    {
+        "plus",
+        "and",
+        "with",
+        "or",
+        "depending",
+        "per",
+        "for",
+        "an",
+        "a",
+        "hour",
+        "hourly",
+        "year",
+        "annually",
+    }
+)
+_SCALE_AFTER = re.compile(r"^\s*(?:million|billion|m\b|mm\b|bn\b)", re.I)
+_MAX_ONLY = re.compile(
+    r"(?:up\s+to|maximum(?:\s+of)?|max\.?|as\s+much\s+as|no\s+more\s+than|top(?:\s+out)?(?:\s+at)?)"
+    r"\s*:?\s*$",
+    re.I,
+)
+_MIN_ONLY = re.compile(
+    r"(?:starting\s+(?:at|from)|starts?\s+at|beginning\s+at|begins\s+at|\bfrom|minimum(?:\s+of)?"
+    r"|\bmin\.?|at\s+least|as\s+low\s+as|no\s+less\s+than)\s*:?\s*$",
+    re.I,
+)
+_MAX_HINTS: Final = ("up to", "max", "as much", "no more", "top")
+_MIN_HINTS: Final = ("start", "begin", "from", "min", "at least", "as low", "no less")
+_POST_MIN = re.compile(r"^\s*(?:min(?:imum)?)\b", re.I)
+_POST_MAX = re.compile(r"^\s*(?:max(?:imum)?)\b", re.I)
+_GRADES = re.compile(
+    r"\b(?:GS|GG|GL|GM|WG|WL|WS|NA|NL|NS|VN|AD|ES|FV|GP|GR)\s*-\s*\d{1,4}(?:\s*[-/]\s*\d{1,4})*\b"
+    r"|\b(?:GS|WG|WL|WS|GL)\s+\d{1,2}(?:\s*(?:-|/|to|–)\s*\d{1,2})*\b"
+    r"|\b(?:GS|WG)\d{1,2}(?:/\d{1,2})*\b"
+    r"|\b(?:pay\s+|salary\s+|job\s+)?grades?\s*:?\s*[A-Z]{0,6}\d+[A-Z]?"
+    r"(?:\s*(?:-|to|through|/)\s*[A-Z]{0,6}\d+[A-Z]?)*"
+    r"|\bsteps?\s*\d+(?:\s*(?:-|to|through)\s*(?:step\s*)?\d+)?",
+    re.I,
+)
+_GRADE_CODES: Final = (
+    "GS",
+    "GG",
+    "GL",
+    "GM",
+    "WG",
+    "WL",
+    "WS",
+    "NA",
+    "NL",
+    "NS",
+    "VN",
+    "AD",
+    "ES",
+    "FV",
+    "GP",
+    "GR",
+)
+_DOE = re.compile(
+    r"\b(?:doe|doq|d\.o\.e\.|depend(?:s|ing|ent)?\s+(?:up)?on\s+(?:experience|qualifications|exp)"
+    r"|based\s+(?:up)?on\s+(?:experience|qualifications)|commensurate)\b",
+    re.I,
+)
+_COMPETITIVE = re.compile(r"\bcompetitive\b", re.I)
+_NEGOTIABLE = re.compile(r"\bnegotiable\b", re.I)
+_PAY_WORDS = re.compile(
+    r"\b(?:pay|salary|salaries|wages?|rate|compensation|hourly|per\s+hour|annually|earn\w*"
+    r"|starting|range|hiring)\b",
+    re.I,
+)
+_QUANTITY_LABEL = re.compile(
+    r"\b(?:hours?|hrs|schedule|shifts?|caseload|fte|weeks?|days?)\b[^$\d]{0,8}$", re.I
+)
+_MAX_WINDOWS = 25
+_MONEY_START = re.compile(r"(?:\$|USD|US\$)\s?\d")
+_PAY_FIGURE = re.compile(r"\b(?:pay|salary|wages?|rate|compensation)\b[^.\n\d]{0,30}(\d)", re.I)
+_YEARLIKE = re.compile(r"^(?:19|20)\d\d$")
+
+_CURRENCY = {
+    "$": "USD",
+    "USD": "USD",
+    "US$": "USD",
+    "CAD": "CAD",
+    "C$": "CAD",
+    "€": "EUR",
+    "EUR": "EUR",
+    "£": "GBP",
+    "GBP": "GBP",
+}
+
+
+@dataclass(slots=True)
+class _Amount:
+    value: float
+    start: int
+    end: int
+    money: bool
+    k: bool
+    currency: str | None
+    formatted: bool = False
+
+
+@dataclass(slots=True)
+class _Group:
+    low: float | None
+    high: float | None
+    start: int
+    end: int
+    period: str | None
+    weak_year: bool
+    currency: str | None
+    money: bool
+    excluded: bool = False
+    reversed: bool = False
+    formatted: bool = False
+
+
+# ---------------------------------------------------------------------------------- public API
+def parse_pay_text(text: str | None) -> Pay:
+    """Parse a pay text such as "$23.84 - $26.28 per hour". Never raises."""
+    try:
+        clean = _clean(text, _MAX_TEXT)
+        if not clean:
+            return EMPTY
+        return _parse_text(clean)
+    except Exception:  # pragma: no cover - defensive: the contract is "never raise"
+        return EMPTY
+
+
+def normalize_pay(
+    *,
+    pay_text: str | None = None,
+    pay_min: Any = None,
+    pay_max: Any = None,
+    pay_period: Any = None,
+    pay_currency: Any = None,
+    description: str | None = None,
+) -> Pay:
+    """Normalize pay from structured fields, else the pay text, else the description.
+
+    ``pay_period`` takes the raw values platforms send: schema.org ``HOUR``..``YEAR``, Lever
+    ``per-hour-wage``/``per-year-salary``/``per-month-salary``, USAJOBS ``PA``/``PH``/``PD``/
+    ``PW``/``BW``/``PM`` or "Per Year", NEOGOV "Hourly"/"Annually"/"Monthly"/"Biweekly", ADP
+    ``HR``. Never raises.
+    """
+    try:
+        text_pay = parse_pay_text(pay_text) if pay_text is not None else EMPTY
+        structured = _structured(pay_min, pay_max, pay_period, pay_currency, text_pay)
+        if structured is not None:
+            return structured
+        if text_pay.pay_min is not None or text_pay.pay_max is not None:
+            return text_pay
+        if description is not None:
+            found = _from_description(description)
+            if found is not None:
+                return found
+        return text_pay
+    except Exception:  # pragma: no cover - defensive: the contract is "never raise"
+        return EMPTY
+
+
+# ---------------------------------------------------------------------------------- internals
+def _clean(value: Any, limit: int) -> str:
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, (int, float)):
+        return _format_number(float(value)) if math.isfinite(float(value)) else ""
+    if isinstance(value, (bytes, bytearray)):
+        text = bytes(value).decode("utf-8", "replace")
+    elif isinstance(value, str):
+        text = value
+    else:
+        return ""
+    text = text[: limit * 4]
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAGS.sub(" ", text)
+        if "&" in text:
+            text = html.unescape(text)
+    if "\\" in text:
+        text = text.replace("\\r\\n", "\n").replace("\\n", "\n")
+    if not text.isprintable():
+        text = _CONTROL.sub(" ", text.replace("\r", "\n"))
+    if not text.isascii():
+        text = _DASHES.sub(" - ", text)
+    text = _SPACES.sub(" ", text)
+    return text.strip()[:limit]
+
+
+@lru_cache(maxsize=16384)
+def _parse_text(text: str) -> Pay:
+    """Cached :func:`_parse` of a cleaned pay text (the same texts recur across runs)."""
+    return _parse(text, mode="text")
+
+
+def _format_number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _parse(text: str, *, mode: str) -> Pay:
+    """Parse a cleaned pay text; ``mode`` is "text" or "description"."""
+    scan = text
+    lowered = text.lower()
+    if "grade" in lowered or "step" in lowered or any(c in text for c in _GRADE_CODES):
+        scan = _GRADES.sub(lambda m: " " * len(m.group(0)), text)
+    grade_seen = scan != text
+    groups = _groups(scan, mode=mode)
+    excluded = any(g.excluded for g in groups)
+    usable = [g for g in groups if not g.excluded]
+    if not usable:
+        flags: list[str] = ["no_numbers"]
+        if grade_seen:
+            flags.append("grade_only")
+        if _DOE.search(text):
+            flags.append("doe")
+        if _COMPETITIVE.search(text):
+            flags.append("competitive")
+        if _NEGOTIABLE.search(text):
+            flags.append("negotiable")
+        if excluded:
+            flags.append("non_base_excluded")
+        return Pay(None, None, None, None, None, None, False, "text", tuple(flags), _raw(text))
+    chosen, multiple = _combine(usable, scan)
+    flags = []
+    if multiple:
+        flags.append("multiple_periods")
+    if excluded:
+        flags.append("non_base_excluded")
+    raw = _raw(text) if mode == "text" else _snippet(text, chosen)
+    source = "text" if mode == "text" else "description"
+    return _finish(chosen, flags, raw, source)
+
+
+def _raw(text: str) -> str:
+    return text[:_RAW_LEN]
+
+
+def _snippet(text: str, group: _Group) -> str:
+    start = max(0, group.start - 60)
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, start, group.start)]
+    if breaks:
+        start = breaks[-1]
+    return text[start : min(len(text), group.end + 40)].strip()[:_RAW_LEN]
+
+
+def _amounts(text: str, *, mode: str) -> list[_Amount]:
+    amounts: list[_Amount] = []
+    for match in _DIGITS.finditer(text):
+        num = match.group(0)
+        start, end = match.span()
+        sym, pre, start = _prefix(text, start)
+        if (
+            not sym
+            and not pre
+            and start > 0
+            and (text[start - 1].isalnum() or text[start - 1] in "#/:.,")
+        ):
+            continue
+        value = float(num.replace(",", ""))
+        k = False
+        post = False
+        nxt = text[end : end + 2]
+        if nxt[:1] in "kK" or nxt in (" k", " K"):
+            tail = _K_AFTER.match(text, end)
+            if tail:
+                k = True
+                end = tail.end()
+                value *= 1000.0
+        rest = text[end : end + 14]
+        stripped = rest.lstrip(" (")
+        if stripped[:1] in "Ud" and _USD_AFTER.match(text, end):
+            usd = _USD_AFTER.match(text, end)
+            if usd:
+                post = True
+                end = usd.end()
+                rest = text[end : end + 14]
+        money = bool(sym or pre or post)
+        if not money:
+            if _UNIT_AFTER.match(rest) or _YEARLIKE.match(num) or (len(num) == 5 and num.isdigit()):
+                continue
+        elif rest.lstrip()[:1] in ("m", "M", "b", "B") and _SCALE_AFTER.match(rest):
+            continue
+        currency = _CURRENCY.get(pre) or _CURRENCY.get(sym) or ("USD" if post else None)
+        formatted = "," in num or (len(num) > 3 and num[-3] == ".")
+        amounts.append(_Amount(value, start, end, money, k, currency, formatted))
+    return amounts
+
+
+def _prefix(text: str, start: int) -> tuple[str, str, int]:
+    """Currency symbol / code right before a number: (symbol, code, new start)."""
+    pos = start
+    if pos > 0 and text[pos - 1] == " ":
+        pos -= 1
+    sym = ""
+    if pos > 0 and text[pos - 1] in "$€£":
+        sym = text[pos - 1]
+        pos -= 1
+    head = text[max(0, pos - 5) : pos].rstrip().upper()
+    if not head or not (head[-1] == "$" or head[-1] in "DRP"):
+        return (sym, "", pos) if sym else ("", "", start)
+    for code in ("USD", "US$", "CAD", "C$", "EUR", "GBP"):
+        if head.endswith(code) and (len(head) == len(code) or not head[-len(code) - 1].isalpha()):
+            return sym, code, pos - (len(text[max(0, pos - 5) : pos]) - len(head)) - len(code)
+    if sym:
+        return sym, "", pos
+    return "", "", start
+
+
+def _period_after(text: str, pos: int) -> tuple[str | None, bool, int]:
+    """Period phrase right after ``pos``: (period, weak-year, end)."""
+    head = text[pos : pos + 3].lstrip()
+    if not head or not (head[0].isalpha() or head[0] in "/(*"):
+        return None, False, pos
+    match = _PERIOD_AFTER.match(text, pos)
+    if not match:
+        return None, False, pos
+    for name in ("semi", "biweekly", "hour", "day", "week", "month", "year"):
+        if match.group(name):
+            return name, False, match.end()
+    return None, True, match.end()
+
+
+def _groups(text: str, *, mode: str) -> list[_Group]:
+    amounts = _amounts(text, mode=mode)
+    groups: list[_Group] = []
+    i = 0
+    while i < len(amounts):
+        first = amounts[i]
+        p1, weak1, end1 = _period_after(text, first.end)
+        group = _Group(
+            first.value, first.value, first.start, end1, p1, weak1, first.currency, first.money
+        )
+        group.formatted = first.formatted
+        if i + 1 < len(amounts):
+            second = amounts[i + 1]
+            gap = text[end1 : second.start]
+            p2, weak2, end2 = _period_after(text, second.end)
+            if _RANGE_GAP.match(gap) and (
+                first.money or second.money or p1 or p2 or mode == "text"
+            ):
+                low, high = first.value, second.value
+                if second.k and not first.k and low < 1000 <= high:
+                    low *= 1000.0
+                group = _Group(
+                    min(low, high),
+                    max(low, high),
+                    first.start,
+                    end2,
+                    p2 or p1,
+                    weak1 or weak2,
+                    first.currency or second.currency,
+                    first.money or second.money,
+                    reversed=low > high,
+                    formatted=first.formatted and second.formatted,
+                )
+                i += 1
+        i += 1
+        if group.period is None and not group.weak_year:
+            before = text[max(0, group.start - 45) : group.start]
+            low_before = before.lower()
+            label = (
+                _PERIOD_LABEL.search(before) if any(w in low_before for w in _LABEL_HINTS) else None
+            )
+            if label:
+                group.period = _label_period(label.group("p"))
+        if not _accept(text, group, mode=mode):
+            continue
+        _apply_modifiers(text, group)
+        group.excluded = _is_excluded(text, group)
+        groups.append(group)
+    return groups
+
+
+def _label_period(word: str) -> str:
+    word = word.lower().replace("-", "")
+    if word.startswith("annual") or word == "yearly":
+        return "year"
+    return {
+        "hourly": "hour",
+        "monthly": "month",
+        "weekly": "week",
+        "daily": "day",
+        "biweekly": "biweekly",
+        "semimonthly": "semi",
+    }.get(word, "year")
+
+
+def _accept(text: str, group: _Group, *, mode: str) -> bool:
+    """Decide whether a group is a pay amount at all (not a count, date or phone number)."""
+    if group.money:
+        if mode == "text":
+            return True
+        if group.period or group.weak_year or group.low != group.high:
+            return True
+        before = text[max(0, group.start - 60) : group.start]
+        return bool(_PAY_WORDS.search(before))
+    if group.period is None and not group.weak_year:
+        # A pay field holding only figures such as "16.21 To 20.92" or "45,000 - 55,000".
+        return mode == "text" and group.formatted and group.low != group.high
+    if _QUANTITY_LABEL.search(text[max(0, group.start - 25) : group.start]):
+        return False
+    if mode == "text":
+        return True
+    before = text[max(0, group.start - 60) : group.start]
+    return bool(_PAY_WORDS.search(before))
+
+
+def _clause_start(text: str, pos: int, limit: int = 80) -> int:
+    start = max(0, pos - limit)
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, start, pos)]
+    return breaks[-1] if breaks else start
+
+
+def _is_excluded(text: str, group: _Group) -> bool:
+    """True when the amount is a bonus, differential, reimbursement... rather than base pay."""
+    if _PIECE_RATE.match(text, group.end):
+        return True
+    tail = text[group.end : group.end + 50]
+    if text[group.end - 1 : group.end] == ".":  # "per hour." ended the sentence
+        tail = ""
+    after = _WORD.findall(_AFTER_CUT.split(tail, 1)[0].lower())
+    previous = ""
+    for position, word in enumerate(after[:3]):
+        if word in _STOP_AFTER:
+            break
+        if _is_exclusion(previous, word) or (position == 0 and word in _EXCL_FIRST):
+            return True
+        previous = word
+    before = _WORD.findall(text[_clause_start(text, group.start) : group.start].lower())
+    last_excl = last_base = -1
+    previous = ""
+    for position, word in enumerate(before):
+        if _is_exclusion(previous, word):
+            last_excl = position
+        elif word in _BASE_WORDS or (previous == "hiring" and word == "range"):
+            last_base = position
+        previous = word
+    return last_excl > last_base
+
+
+def _is_exclusion(previous: str, word: str) -> bool:
+    return (
+        word in _EXCL_WORDS or word.startswith(_EXCL_PREFIXES) or (previous, word) in _EXCL_BIGRAMS
+    )
+
+
+def _apply_modifiers(text: str, group: _Group) -> None:
+    if group.low != group.high or group.low is None:
+        return
+    before = text[max(0, group.start - 30) : group.start]
+    after = text[group.end : group.end + 12]
+    low_before = before.lower()
+    if any(w in low_before for w in _MAX_HINTS) and _MAX_ONLY.search(before):
+        group.low = None
+    elif any(w in low_before for w in _MIN_HINTS) and _MIN_ONLY.search(before):
+        group.high = None
+    elif _POST_MAX.match(after):
+        group.low = None
+    elif _POST_MIN.match(after) or after.startswith("+"):
+        group.high = None
+
+
+def _values(group: _Group) -> list[float]:
+    return [v for v in (group.low, group.high) if v is not None]
+
+
+def _combine(groups: list[_Group], text: str) -> tuple[_Group, bool]:
+    """Merge the first statement with the closely following ones of the same period."""
+    first = groups[0]
+    merged = _Group(
+        first.low,
+        first.high,
+        first.start,
+        first.end,
+        first.period,
+        first.weak_year,
+        first.currency,
+        first.money,
+    )
+    merged.reversed = first.reversed
+    for group in groups[1:]:
+        gap = text[merged.end : group.start]
+        if len(gap) > _SIBLING_GAP_MAX or "\n\n" in gap:
+            break
+        if group.period and merged.period and group.period != merged.period:
+            break
+        values = _values(merged) + _values(group)
+        if max(values) > 3.5 * min(values):
+            break
+        merged.reversed = merged.reversed or group.reversed
+        merged.period = merged.period or group.period
+        merged.weak_year = merged.weak_year or group.weak_year
+        merged.currency = merged.currency or group.currency
+        lows = [v for v in (merged.low, group.low) if v is not None]
+        highs = [v for v in (merged.high, group.high) if v is not None]
+        merged.low = min(lows) if lows else None
+        merged.high = max(highs) if highs else None
+        merged.end = group.end
+    multiple = any(g.period and merged.period and g.period != merged.period for g in groups[1:])
+    return merged, multiple
+
+
+def _finish(group: _Group, flags: list[str], raw: str | None, source: str) -> Pay:
+    low, high = group.low, group.high
+    if low is not None and high is not None and low > high:
+        low, high = high, low
+        group.reversed = True
+    if group.reversed:
+        flags.append("reversed_range")
+    period = group.period
+    inferred = False
+    values = [v for v in (low, high) if v is not None]
+    if not values:
+        return Pay(None, None, None, None, None, None, False, source, (*flags, "no_numbers"), raw)
+    mid = sum(values) / len(values)
+    if period is None and group.weak_year and mid >= 1000:
+        period = "year"
+    if period is None:
+        period = _infer(mid)
+        inferred = period is not None
+    hours_key = period
+    if period == "biweekly":
+        period, hours_key = None, "biweekly"
+        flags.append("biweekly")
+    elif period == "semi":
+        period, hours_key = None, "semi"
+        flags.append("semi_monthly")
+    currency = group.currency
+    if hours_key is None or not _plausible(low, high, hours_key):
+        return Pay(None, None, None, None, None, None, False, source, (*flags, "implausible"), raw)
+    return Pay(
+        pay_min=_round(low),
+        pay_max=_round(high),
+        pay_period=period,
+        pay_currency=currency,
+        hourly_min=_hourly(low, hours_key),
+        hourly_max=_hourly(high, hours_key),
+        period_inferred=inferred,
+        source=source,
+        flags=tuple(dict.fromkeys(flags)),
+        raw=raw,
+    )
+
+
+def _scale(value: float | None, factor: float) -> float | None:
+    return None if value is None else value * factor
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _hourly(value: float | None, period: str) -> float | None:
+    return None if value is None else round(value / HOURS[period], 2)
+
+
+def _infer(value: float) -> str | None:
+    if 7 <= value <= 150:
+        return "hour"
+    if 150 < value < 2000:
+        return "week"
+    if 2000 <= value < 15000:
+        return "month"
+    if 15000 <= value <= 500000:
+        return "year"
+    return None
+
+
+def _plausible(low: float | None, high: float | None, period: str) -> bool:
+    values = [v for v in (low, high) if v is not None]
+    if not values or any(not math.isfinite(v) or v <= 0 for v in values):
+        return False
+    if low is not None and high is not None and high > 3 * low:
+        return False
+    if period == "year":
+        return all(10000 <= v <= 500000 and v / HOURS[period] <= 200 for v in values)
+    return all(7 <= v / HOURS[period] <= 200 for v in values)
+
+
+# ---------------------------------------------------------------------------- structured input
+_STRUCTURED_PERIODS: Final = {
+    "hour": "hour", "hours": "hour", "hourly": "hour", "ph": "hour", "perhour": "hour",
+    "hr": "hour", "hrs": "hour", "h": "hour", "perhourwage": "hour", "hourlywage": "hour",
+    "hourlyrate": "hour", "hourlypay": "hour",
+    "day": "day", "daily": "day", "pd": "day", "perday": "day", "perdaywage": "day",
+    "week": "week", "weekly": "week", "pw": "week", "perweek": "week", "wk": "week",
+    "perweekwage": "week", "perweeksalary": "week",
+    "bw": "biweekly", "biweekly": "biweekly", "perbiweekly": "biweekly",
+    "fortnightly": "biweekly", "every2weeks": "biweekly",
+    "sm": "semi", "semimonthly": "semi", "twicemonthly": "semi",
+    "month": "month", "monthly": "month", "pm": "month", "permonth": "month", "mo": "month",
+    "mth": "month", "permonthsalary": "month", "permonthwage": "month",
+    "year": "year", "yearly": "year", "annual": "year", "annually": "year", "pa": "year",
+    "peryear": "year", "perannum": "year", "yr": "year", "peryearsalary": "year",
+    "salary": "year", "salaried": "year", "annualsalary": "year", "yearlysalary": "year",
+    "y": "year",
+}  # fmt: skip
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_NUMERIC_TEXT = re.compile(r"^[^\d-]*(-?\d[\d,]*(?:\.\d+)?)\s*([kK])?[^\d]*$")
+
+
+def _to_number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        match = _NUMERIC_TEXT.match(value.strip()[:100])
+        if not match:
+            return None
+        try:
+            number = float(match.group(1).replace(",", ""))
+        except ValueError:
+            return None
+        if match.group(2):
+            number *= 1000.0
+    else:
+        return None
+    return number if math.isfinite(number) and number > 0 else None
+
+
+def _structured_period(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    key = _NON_ALNUM.sub("", value.lower())[:60]
+    if key in _STRUCTURED_PERIODS:
+        return _STRUCTURED_PERIODS[key]
+    for name, alias in (
+        ("hour", "hour"),
+        ("wage", "hour"),
+        ("annum", "year"),
+        ("year", "year"),
+        ("annual", "year"),
+        ("salary", "year"),
+        ("month", "month"),
+        ("biweek", "biweekly"),
+        ("week", "week"),
+        ("daily", "day"),
+    ):
+        if name in key:
+            return alias
+    match = _PERIOD_ANY.search(value)
+    if match:
+        for name in ("semi", "biweekly", "hour", "day", "week", "month", "year"):
+            if match.group(name):
+                return name
+        return "year"
+    return None
+
+
+def _structured(
+    pay_min: Any, pay_max: Any, pay_period: Any, pay_currency: Any, text_pay: Pay
+) -> Pay | None:
+    low, high = _to_number(pay_min), _to_number(pay_max)
+    if low is None and high is None:
+        return None
+    period = _structured_period(pay_period)
+    if period is None and text_pay.pay_period is not None and not text_pay.period_inferred:
+        period = text_pay.pay_period
+    currency: str | None = None
+    if isinstance(pay_currency, str):
+        code = pay_currency.strip().upper()
+        if re.fullmatch(r"[A-Z]{3}", code):
+            currency = code
+        elif "$" in code:
+            currency = "USD"
+    if currency is None and any(isinstance(v, str) and "$" in v for v in (pay_min, pay_max)):
+        currency = "USD"
+    if currency is None:
+        currency = text_pay.pay_currency
+    raw_parts = [str(v) for v in (pay_min, pay_max, pay_period) if v is not None]
+    raw = " ".join(raw_parts)[:_RAW_LEN] or None
+    flags: list[str] = []
+    group = _Group(low, high, 0, 0, period, False, currency, True)
+    result = _finish(group, flags, raw, "structured")
+    if "implausible" in result.flags and _integral(low) and _integral(high):
+        cents = _Group(_scale(low, 0.01), _scale(high, 0.01), 0, 0, period, False, currency, True)
+        retry = _finish(cents, ["cents"], raw, "structured")
+        if "implausible" not in retry.flags:
+            return retry
+    return replace(
+        result,
+        pay_currency=result.pay_currency
+        if result.pay_min is not None or result.pay_max is not None
+        else None,
+    )
+
+
+def _integral(value: float | None) -> bool:
+    return value is None or float(value).is_integer()
+
+
+def _from_description(description: Any) -> Pay | None:
+    if not isinstance(description, str) or not description:
+        return None
+    if (
+        "$" not in description
+        and "USD" not in description
+        and not _PAY_FIGURE.search(description[:_MAX_DESCRIPTION])
+    ):
+        return None
+    text = _clean(description, _MAX_DESCRIPTION)
+    position = 0
+    for _ in range(_MAX_WINDOWS):
+        index = _next_money(text, position)
+        if index < 0:
+            return None
+        window = text[max(0, index - 160) : index + 240]
+        result = _parse(window, mode="description")
+        if result.pay_min is not None or result.pay_max is not None:
+            return result
+        # Skip the amounts this window already rejected (a bonus, a budget, a range it judged).
+        position = index + max(1, min(120, len(window) - 160))
+    return None
+
+
+def _next_money(text: str, position: int) -> int:
+    money = _MONEY_START.search(text, position)
+    candidates = [money.start()] if money else []
+    if not candidates:
+        worded = _PAY_FIGURE.search(text, position)
+        if worded:
+            candidates.append(worded.start(1))
+    return min(candidates) if candidates else -1

@@ -7,6 +7,7 @@ that week; then the database is built from the archive as in real use.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, time
@@ -28,6 +29,12 @@ LOCAL_CRAWL_SETTINGS: dict[str, Any] = {
     "PEERJOBS_RETRY_BACKOFF_BASE": 0,
     "DOWNLOAD_TIMEOUT": 20,
 }
+# The sample USAJOBS mirror needs no real key; the spider still sends the headers it would.
+DEMO_CRAWL_SETTINGS: dict[str, Any] = {
+    **LOCAL_CRAWL_SETTINGS,
+    "USAJOBS_API_KEY": "sample-demo-key",
+    "USAJOBS_EMAIL": "demo@peerjobs.example",
+}
 
 
 def assign_platforms(corpus: Corpus, platforms: list[ModuleType]) -> dict[int, ModuleType]:
@@ -37,8 +44,13 @@ def assign_platforms(corpus: Corpus, platforms: list[ModuleType]) -> dict[int, M
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k))} = {_toml_value(v)}"
+                               for k, v in value.items()) + "}"
     text = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{text}"'
 
@@ -98,7 +110,7 @@ def run_demo(folder: Path, *, weeks: int = 8, echo: Callable[[str], Any] = print
         root = render_week(corpus_dir, corpus, assignment, week)
         moment = datetime.combine(corpus.snapshot_date(week), time(3, 0), tzinfo=UTC)
         settings = {
-            **LOCAL_CRAWL_SETTINGS,
+            **DEMO_CRAWL_SETTINGS,
             "PEERJOBS_DATA_DIR": str(folder),
             "PEERJOBS_SOURCES": str(registry),
             "PEERJOBS_NOW": moment.isoformat(),

@@ -138,10 +138,18 @@ class BoardSpider(scrapy.Spider):
         *,
         listing: bool = False,
         meta: dict[str, Any] | None = None,
+        fallback: JobPosting | None = None,
         **kwargs: Any,
     ) -> scrapy.Request:
-        """A request that knows its board and whether losing it leaves the board's run incomplete."""
+        """A request that knows its board and whether losing it leaves the board's run incomplete.
+
+        ``fallback`` is the posting as the listing showed it: if this (detail) request fails,
+        that posting is still emitted as a sighting (``detail_skipped``), so a lost detail page
+        neither drops the posting nor leaves the board's run partial.
+        """
         full_meta = {"board": board, "listing": listing, **(meta or {})}
+        if fallback is not None:
+            full_meta["fallback"] = fallback
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=full_meta, **kwargs)
 
     def json_request(
@@ -155,8 +163,11 @@ class BoardSpider(scrapy.Spider):
             body=json.dumps(body), headers=all_headers,
         )
 
-    def on_error(self, failure: Failure) -> None:
-        """Every failed request is counted by kind; a lost listing page makes the board partial."""
+    def on_error(self, failure: Failure) -> Iterator[JobPosting]:
+        """Every failed request is counted by kind; a lost listing page makes the board partial.
+
+        A failed detail request with a ``fallback`` yields the listing's copy of the posting.
+        """
         request = failure.request  # type: ignore[attr-defined]
         board: Board | None = request.meta.get("board")
         exc = failure.value
@@ -181,7 +192,19 @@ class BoardSpider(scrapy.Spider):
         else:
             kind, message = "download_error", f"{type(exc).__name__} for {request.url}: {exc}"
         gone = status in (404, 410) and not request.meta.get("listing")
-        self.problem(board, kind, message, incomplete=not gone and not request.meta.get("sighted"))
+        fallback: JobPosting | None = request.meta.get("fallback")
+        sighted = bool(request.meta.get("sighted")) or (fallback is not None and not gone)
+        self.problem(board, kind, message, incomplete=not gone and not sighted)
+        if fallback is not None and not gone:
+            yield self.listing_only(fallback, reason=kind)
+
+    def listing_only(self, posting: JobPosting, *, reason: str) -> JobPosting:
+        """The listing's copy of a posting whose detail could not be read: a sighting only.
+        Without the source's update stamp, the next run fetches the detail again."""
+        posting.detail_skipped = True
+        posting.source_updated_at = None
+        posting.extra = {**(posting.extra or {}), "detail_error": reason}
+        return posting
 
     def problem(
         self, board: Board | None, kind: str, message: str, *, incomplete: bool = False

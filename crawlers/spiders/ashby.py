@@ -1,0 +1,7 @@
+from crawlers.platforms.ashby import AshbySpider
+
+
+class AshbyBoardsSpider(AshbySpider):
+    """Ashby job boards: ``scrapy crawl ashby -a board=<job-board name>``."""
+
+    name = "ashby"

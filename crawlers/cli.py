@@ -108,8 +108,9 @@ def rebuild() -> None:
 @click.option("--export-dir", type=click.Path(file_okay=False, path_type=Path))
 def nightly(api_base: str | None, export_dir: Path | None) -> None:
     """The scheduled job: crawl every enabled source, build, export, report health."""
-    from crawlers.crawl import crawl_sources, print_summary
     from db.exports import export_all
+
+    from crawlers.crawl import crawl_sources, print_summary
     from db.pipeline import build_database
 
     outcomes = crawl_sources((), api_base=api_base, settings={})

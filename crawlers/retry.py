@@ -15,8 +15,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
-from scrapy.utils.response import response_status_message
 from scrapy.utils.asyncio import sleep
+from scrapy.utils.response import response_status_message
 
 logger = logging.getLogger(__name__)
 

@@ -51,7 +51,7 @@ def test_files_are_served_per_original_host(folder: Path) -> None:
         assert fetch(f"{server.url}/jobs/list.json", host="a.example")[:2] == (200, '{"host": "a"}')
         assert fetch(f"{server.url}/jobs/list.json", host="b.example")[:2] == (200, '{"host": "b"}')
         assert fetch(f"{server.url}/jobs/list.json?page=2", host="a.example")[1] == '{"page": 2}'
-        status, _, headers = fetch(f"{server.url}/jobs/list.json", host="a.example")
+        _, _, headers = fetch(f"{server.url}/jobs/list.json", host="a.example")
         assert headers["Content-Type"] == "application/json"
         assert fetch(f"{server.url}/nothing", host="a.example")[0] == 404
         assert fetch(f"{server.url}/robots.txt", host="c.example")[:2] == (

@@ -230,7 +230,9 @@ def test_list_page_plans_from_totalfound_and_asks_each_detail() -> None:
         "https://api.smartrecruiters.com/v1/companies/Ubisoft2/postings?limit=100&offset=2",
     ]
     assert out[2].meta["planned"] == 310 and out[2].meta["listing"] is True
-    assert out[0].meta["sighted"] is True and out[0].meta["listing"] is False
+    # The listing's copy travels with the detail request: losing the detail still lands it.
+    assert out[0].meta["fallback"].source_id == "744000151912444"
+    assert out[0].meta["listing"] is False
 
 
 # -- crawls through the replay server -------------------------------------------------------
@@ -395,8 +397,8 @@ def test_failed_details_still_land_as_sightings(detail_crawl: CrawlResult) -> No
     released = "2026-09-22T16:21:42.578Z"
     assert got == {
         "3743990015600001": (None, released, None),
-        "3743990015600002": (True, None, "download_failed"),  # 500
-        "3743990015600003": (True, None, "download_failed"),  # timeout
+        "3743990015600002": (True, None, "http_5xx"),
+        "3743990015600003": (True, None, "timeout"),
         "3743990015600004": (True, None, "unreadable"),  # truncated JSON
         "3743990015600005": (True, None, "unreadable"),  # HTML error page
     }  # ...600006 answered 404: taken down since the list was read

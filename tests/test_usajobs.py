@@ -204,7 +204,7 @@ def test_crawl_keywords_and_series_pages_to_the_end_once_per_announcement(data_d
     board = result.board(SOURCE)
     assert board["status"] == "complete"
     assert board["listing_pages"] == 4 and board["requests"] == 4
-    assert board["repeated_across_queries"] == 2 and board["problems"] == {}
+    assert board["repeated_in_run"] == 2 and board["problems"] == {}
     assert board["http_status"] == {"200": 4}
     queries = sorted(r.query for r in result.requests if r.path == "/api/search")
     assert queries == [
@@ -299,7 +299,7 @@ def test_bad_answer_is_counted_and_the_other_query_lands(bad_crawl: Any, keyword
     assert ids == {"810000101", "810000102"} | more
     if keyword == "retry":
         # The 429 is answered by the retry middleware: one request more, no problem counted.
-        assert board["http_status"] == {"200": 2} and board["requests"] == 3
+        assert board["http_status"] == {"200": 2, "429": 1} and board["requests"] == 3
     if keyword == "http500":
         assert board["requests"] == 4  # retried twice, then counted once
     if keyword == "beyond":

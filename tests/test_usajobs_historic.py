@@ -295,4 +295,4 @@ def test_bad_answer_is_counted_and_the_other_series_lands(bad_crawl: Any, series
     if series == "NOCONTENT":
         assert board["empty_windows"] == 1 and board["listing_pages"] == 2
     if series == "R429":
-        assert board["requests"] == 3 and board["http_status"] == {"200": 2}
+        assert board["requests"] == 3 and board["http_status"] == {"200": 2, "429": 1}

@@ -162,8 +162,8 @@ def test_short_first_page_asks_each_detail_and_no_further_page() -> None:
         base + "Waterloo-Ontario-Canada/"
                "Co-op--Robotics-Research---Data-Engineering--OTTO-at-Rockwell-Automation-_R26-6871",
     ]
-    assert {(r.method, r.meta["sighted"], r.meta["listing"]) for r in out} == {
-        ("GET", True, False)}
+    assert {(r.method, r.meta["fallback"].platform, r.meta["listing"]) for r in out} == {
+        ("GET", "workday", False)}
     assert spider.crawler.stats.get_value(
         f"peerjobs/board/workday:{ROCKWELL.split('://')[1]}//listing_pages") == 1
 
@@ -576,9 +576,9 @@ def test_failed_details_still_land_as_sightings(detail_crawl: CrawlResult) -> No
            for i in items_of(detail_crawl, "Broken")}
     assert got == {
         "Buyer--Procurement_R263815": (None, False, None, "Procurement Analyst \u2013 Facilities"),
-        "Category-Manager--Site-Purchasing_R263588": (True, True, "download_failed",
+        "Category-Manager--Site-Purchasing_R263588": (True, True, "http_5xx",
                                                       "Category Manager"),
-        "Analyst--Supply-Chain-Planning_R263754": (True, True, "download_failed",
+        "Analyst--Supply-Chain-Planning_R263754": (True, True, "timeout",
                                                    "Analyst, Supply Chain Planning"),
         "Lead-Analyst--Supply-Chain-Planning_R263757": (True, True, "unreadable",
                                                         "Lead Analyst, Supply Chain Planning"),

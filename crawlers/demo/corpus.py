@@ -140,9 +140,10 @@ def _zip_for_capitals() -> dict[str, str]:
     found: dict[str, str] = {}
     for record in zipcodes.list_all():  # type: ignore[no-untyped-call]
         state, city = record["state"], record["city"]
-        if CAPITALS.get(state, "").lower() == city.lower() and record["zip_code_type"] == "STANDARD":
-            if state not in found or record["zip_code"] < found[state]:
-                found[state] = record["zip_code"]
+        capital = CAPITALS.get(state, "").lower() == city.lower()
+        if capital and record["zip_code_type"] == "STANDARD" and (
+                state not in found or record["zip_code"] < found[state]):
+            found[state] = record["zip_code"]
     return found
 
 
@@ -249,10 +250,8 @@ def build_corpus(weeks: int = 8, seed: int = 20261123) -> Corpus:
         for _ in range(rng.randint(8, 18)):
             uid += 1
             peer = rng.random() < 0.6
-            if peer:
-                title = rng.choice(PEER_TITLES) + rng.choice(TITLE_NOISE)
-            else:
-                title = rng.choice(OTHER_TITLES)
+            title = (rng.choice(PEER_TITLES) + rng.choice(TITLE_NOISE) if peer
+                     else rng.choice(OTHER_TITLES))
             open_week = rng.randint(-2, weeks - 1)
             close_week = min(weeks + 1, open_week + rng.randint(2, 7))
             posted = FIRST_SNAPSHOT + timedelta(weeks=open_week, days=-rng.randint(0, 6))

@@ -175,7 +175,7 @@ class AshbySpider(BoardSpider):
     def start_board(self, board: Board) -> Iterable[scrapy.Request]:
         name = board_name(board.board)
         yield self.request(f"{API}/{quote(name, safe='')}?includeCompensation=true",
-                           self.parse_board, board, listing=True, dont_filter=True)
+                           self.parse_board, board, listing=True)
 
     def parse_board(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]

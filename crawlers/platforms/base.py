@@ -70,6 +70,7 @@ class BoardSpider(scrapy.Spider):
         self.started_at = ""
         self.archive_dir = ""
         self.known: dict[tuple[str, str], str] = {}
+        self.sighted: set[tuple[str, str]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BoardSpider:
@@ -150,6 +151,10 @@ class BoardSpider(scrapy.Spider):
         full_meta = {"board": board, "listing": listing, **(meta or {})}
         if fallback is not None:
             full_meta["fallback"] = fallback
+        # Requests are asked for deliberately: each board pages on its own, two boards may share
+        # a URL, and platform bases drop repeats by posting id (first_sighting). Link-following
+        # spiders pass dont_filter=False to let Scrapy's duplicate filter drop repeated links.
+        kwargs.setdefault("dont_filter", True)
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=full_meta, **kwargs)
 
     def json_request(
@@ -247,6 +252,17 @@ class BoardSpider(scrapy.Spider):
         if self.known.get((board.source, str(source_id))) != str(updated_at):
             return False
         self.crawler.stats.inc_value(board_stat(board.source, "details_skipped"))
+        return True
+
+    def first_sighting(self, board: Board, source_id: Any) -> bool:
+        """True the first time a posting turns up in this run on this board. Keyword searches
+        find one announcement under several queries and paging shifts while it is read; the
+        repeats are counted, not emitted (or fetched) again."""
+        key = (board.source, str(source_id))
+        if key in self.sighted:
+            self.crawler.stats.inc_value(board_stat(board.source, "repeated_in_run"))
+            return False
+        self.sighted.add(key)
         return True
 
     # -- responses and items --------------------------------------------------------------

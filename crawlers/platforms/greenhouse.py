@@ -26,9 +26,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import scrapy
 from scrapy.http import Response
-from twisted.python.failure import Failure
 
-from crawlers.items import JobPosting
 from crawlers.platforms.base import BoardSpider
 from crawlers.platforms.values import as_list, number, text
 from crawlers.registry import Board
@@ -222,7 +220,7 @@ class GreenhouseSpider(BoardSpider):
     def start_board(self, board: Board) -> Iterable[scrapy.Request]:
         token = board_token(board.board)
         yield self.request(f"{API}/{quote(token, safe='')}/jobs?content=true", self.parse_list,
-                           board, listing=True, meta={"token": token}, dont_filter=True)
+                           board, listing=True, meta={"token": token})
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]
@@ -256,9 +254,8 @@ class GreenhouseSpider(BoardSpider):
             yield self.posting(board, **fields, detail_skipped=True if job_id else None)
             return
         url = f"{API}/{quote(token, safe='')}/jobs/{quote(job_id, safe='')}?pay_transparency=true"
-        request = self.request(url, self.parse_detail, board,
-                               meta={"sighted": True, "listed_job": job}, dont_filter=True)
-        yield request.replace(errback=self.detail_failed)
+        yield self.request(url, self.parse_detail, board, meta={"listed_job": job},
+                           fallback=self.posting(board, **fields))
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]
@@ -268,23 +265,9 @@ class GreenhouseSpider(BoardSpider):
             self.problem(board, "unexpected_shape", f"{response.url}: the job is not an object")
             data = None
         if data is None:
-            yield self.listing_only(board, listed)
+            yield self.listing_only(response.meta["fallback"], reason="unreadable")
             return
         # The list's values win where it has them; the detail adds pay and fills the gaps.
         merged = {**data, **{k: v for k, v in listed.items() if v not in (None, "", [])}}
         yield self.posting(board, **job_fields(merged))
 
-    def detail_failed(self, failure: Failure) -> Iterator[Any]:
-        self.on_error(failure)
-        request = failure.request  # type: ignore[attr-defined]
-        yield self.listing_only(request.meta["board"], request.meta["listed_job"])
-
-    def listing_only(self, board: Board, job: dict[str, Any]) -> JobPosting:
-        """The posting as the list showed it, when its detail could not be read: no version
-        stamp, so the next run asks for the detail again."""
-        fields = job_fields(job)
-        fields["source_updated_at"] = None
-        fields["extra"]["detail_failed"] = True
-        if text(job.get("updated_at")):
-            fields["extra"]["updated_at"] = job["updated_at"]
-        return self.posting(board, **fields)

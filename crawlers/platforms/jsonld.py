@@ -315,12 +315,12 @@ class JsonLdSpider(BoardSpider):
         self.listing_read(board)
         yield from self.postings_from_scan(scan, response, board)
         for url in links:
-            yield self.request(url, self.parse_posting, board)
+            yield self.request(url, self.parse_posting, board, dont_filter=False)
         depth = response.meta.get("listing_depth", 0) + 1
         if depth < int(board.option("max_listing_pages", 50)):
             for url in next_pages:
                 yield self.request(url, self.parse_listing, board, listing=True,
-                                   meta={"listing_depth": depth})
+                                   dont_filter=False, meta={"listing_depth": depth})
 
     def parse_sitemap(self, response: Response, board: Board) -> Iterator[scrapy.Request]:
         try:
@@ -337,7 +337,7 @@ class JsonLdSpider(BoardSpider):
             if sitemap.type == "sitemapindex":
                 yield self.request(loc, self.parse_listing, board, listing=True)
             elif pattern.search(loc):
-                yield self.request(loc, self.parse_posting, board,
+                yield self.request(loc, self.parse_posting, board, dont_filter=False,
                                    meta={"lastmod": entry.get("lastmod")})
 
     def posting_links(self, response: Response, board: Board) -> Iterator[str]:

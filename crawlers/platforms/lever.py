@@ -158,7 +158,7 @@ class LeverSpider(BoardSpider):
                      skip: int) -> scrapy.Request:
         url = (f"https://{HOSTS[eu]}/v0/postings/{quote(site, safe='')}"
                f"?mode=json&skip={skip}&limit={limit}")
-        return self.request(url, self.parse_page, board, listing=True, dont_filter=True,
+        return self.request(url, self.parse_page, board, listing=True,
                             meta={"site": site, "eu": eu, "limit": limit, "skip": skip})
 
     def parse_page(self, response: Response) -> Iterator[Any]:

@@ -22,8 +22,6 @@ from urllib.parse import quote, urlsplit
 
 import scrapy
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.python.failure import Failure
 
 from crawlers.items import JobPosting
 from crawlers.platforms.base import BoardSpider
@@ -199,10 +197,6 @@ class SmartRecruitersSpider(BoardSpider):
 
     platform = "smartrecruiters"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.details_asked: set[tuple[str, str]] = set()
-
     def start_board(self, board: Board) -> Iterable[scrapy.Request]:
         try:
             company = company_id(board.board)
@@ -220,10 +214,8 @@ class SmartRecruitersSpider(BoardSpider):
         limit = self.page_size(board)
         meta = {"company": company, "offset": offset, "page": page, "limit": limit,
                 "planned": planned}
-        request = self.request(list_url(company, offset, limit), self.parse_list, board,
-                               listing=True, meta=meta, headers={"Accept": "application/json"})
-        # Unfiltered, so a redirect loop is counted rather than dropped by the duplicate filter.
-        return request.replace(dont_filter=True)
+        return self.request(list_url(company, offset, limit), self.parse_list, board,
+                            listing=True, meta=meta, headers={"Accept": "application/json"})
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]
@@ -279,16 +271,15 @@ class SmartRecruitersSpider(BoardSpider):
             # Nothing to ask for: the pipeline drops and counts a posting without an id.
             yield self.posting(board, **fields)
             return
-        if (board.source, fields["source_id"]) in self.details_asked:
-            return  # listed twice while paging shifted; the duplicate would be dropped anyway
+        if not self.first_sighting(board, fields["source_id"]):
+            return
         if self.unchanged(board, fields["source_id"], fields["source_updated_at"]):
             yield self.posting(board, **fields, detail_skipped=True)
             return
-        self.details_asked.add((board.source, fields["source_id"]))
-        request = self.request(url, self.parse_detail, board,
-                               meta={"company": company, "entry": entry, "sighted": True},
-                               headers={"Accept": "application/json"})
-        yield request.replace(errback=self.detail_failed, dont_filter=True)
+        yield self.request(url, self.parse_detail, board,
+                           meta={"company": company, "entry": entry},
+                           headers={"Accept": "application/json"},
+                           fallback=self.posting(board, **fields))
 
     def parse_detail(self, response: Response) -> Iterator[JobPosting]:
         board: Board = response.meta["board"]
@@ -296,11 +287,11 @@ class SmartRecruitersSpider(BoardSpider):
         entry: dict[str, Any] = response.meta["entry"]
         data = self.load_json(response, board)
         if data is None:
-            yield self.sighting(board, company, entry, "unreadable")
+            yield self.listing_only(response.meta["fallback"], reason="unreadable")
             return
         if not isinstance(data, dict):
             self.problem(board, "unexpected_shape", f"{response.url} is not a posting object")
-            yield self.sighting(board, company, entry, "unexpected_shape")
+            yield self.listing_only(response.meta["fallback"], reason="unexpected_shape")
             return
         fields = posting_fields(merge_detail(entry, data), company)
         # The list's id and stamp are what the next run compares with.
@@ -308,23 +299,3 @@ class SmartRecruitersSpider(BoardSpider):
         fields["source_updated_at"] = _text(entry.get("releasedDate"))
         yield self.posting(board, **fields)
 
-    def detail_failed(self, failure: Failure) -> Iterator[JobPosting]:
-        """A lost detail is counted; the posting the list showed still lands, as a sighting.
-        A 404/410 detail is a posting taken down since the list was read: nothing lands."""
-        self.on_error(failure)
-        exc = failure.value
-        if isinstance(exc, HttpError) and exc.response.status in (404, 410):
-            return
-        request = failure.request  # type: ignore[attr-defined]
-        yield self.sighting(request.meta["board"], request.meta["company"],
-                            request.meta["entry"], "download_failed")
-
-    def sighting(self, board: Board, company: str, entry: dict[str, Any],
-                 reason: str) -> JobPosting:
-        """The list's view of a posting whose detail could not be read. It is marked
-        ``detail_skipped`` (a sighting: the stored copy, if any, is kept) and carries no version
-        stamp, so the next run fetches the detail again."""
-        fields = posting_fields(entry, company)
-        fields["source_updated_at"] = None
-        fields["extra"]["detail_error"] = reason
-        return self.posting(board, **fields, detail_skipped=True)

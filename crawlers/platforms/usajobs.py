@@ -8,7 +8,7 @@ query asks for ``ResultsPerPage=500`` (the documented maximum) and ``WhoMayApply
 announcements too) and is paged with ``Page=N`` up to ``SearchResult.UserArea.NumberOfPages`` (a
 string), at most ``max_pages`` pages (default 20: the API serves 10,000 results per query). An
 announcement found by several queries is emitted once per run, by ``MatchedObjectId`` (the control
-number); the repeats are counted as ``repeated_across_queries``.
+number); the repeats are counted as ``repeated_in_run``.
 
 Authentication: ``Authorization-Key: <USAJOBS_API_KEY>`` and ``User-Agent: <USAJOBS_EMAIL>`` (the
 address the key was registered to), read from the Scrapy settings of those names, then from the
@@ -34,7 +34,7 @@ from urllib.parse import quote, urlencode
 import scrapy
 from scrapy.http import Response
 
-from crawlers.platforms.base import BoardSpider, board_stat
+from crawlers.platforms.base import BoardSpider
 from crawlers.registry import Board
 from crawlers.text import html_to_text
 
@@ -298,7 +298,6 @@ class UsajobsSearchSpider(BoardSpider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.emitted: dict[str, set[str]] = {}
 
     def auth_headers(self) -> dict[str, str] | None:
         key = setting_or_env(self.settings, KEY_SETTING)
@@ -346,11 +345,9 @@ class UsajobsSearchSpider(BoardSpider):
         return int(board.option("results_per_page", RESULTS_PER_PAGE))
 
     def page_request(self, board: Board, query: dict[str, str], page: int) -> scrapy.Request:
-        # dont_filter: a redirect back to the same URL must loop until it is counted as a
-        # redirect loop, not vanish in the duplicate filter.
         return self.request(search_url(query, page, self.per_page(board)), self.parse_search,
                             board, listing=True, meta={"query": query, "page": page},
-                            headers=self.auth_headers(), dont_filter=True)
+                            headers=self.auth_headers())
 
     def page_count(self, board: Board, result: Mapping[str, Any], shown: int, url: str) -> int:
         user_area = result.get("UserArea")
@@ -394,17 +391,12 @@ class UsajobsSearchSpider(BoardSpider):
         elif not items:
             self.problem(board, "beyond_last_page", f"{response.url}: page {page} is empty "
                          "(the result set shrank while it was read)")
-        seen = self.emitted.setdefault(board.source, set())
         for entry in items:
             if not isinstance(entry, dict):
                 self.problem(board, "unexpected_shape", f"{response.url}: a result item is "
                              f"{type(entry).__name__}, not an object", incomplete=True)
                 continue
             fields = item_fields(entry)
-            control = fields["source_id"]
-            if control in seen:
-                self.crawler.stats.inc_value(board_stat(board.source, "repeated_across_queries"))
+            if fields["source_id"] and not self.first_sighting(board, fields["source_id"]):
                 continue
-            if control:
-                seen.add(control)
             yield self.posting(board, **fields)

@@ -222,7 +222,6 @@ class UsajobsHistoricJoaSpider(BoardSpider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.emitted: dict[str, set[str]] = {}
 
     # -- which windows ----------------------------------------------------------------------
 
@@ -283,8 +282,7 @@ class UsajobsHistoricJoaSpider(BoardSpider):
                 params = {**query, "StartPositionOpenDate": start.isoformat(),
                           "EndPositionOpenDate": end.isoformat()}
                 yield self.request(f"{HISTORIC_URL}?{urlencode(params)}", self.parse_page, board,
-                                   listing=True, meta={"params": params, "page": 1, "tokens": []},
-                                   dont_filter=True)
+                                   listing=True, meta={"params": params, "page": 1, "tokens": []})
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]
@@ -306,19 +304,14 @@ class UsajobsHistoricJoaSpider(BoardSpider):
             return
         self.listing_read(board)
         rows = as_list(rows)
-        seen = self.emitted.setdefault(board.source, set())
         for row in rows:
             if not isinstance(row, dict):
                 self.problem(board, "unexpected_shape", f"{response.url}: a record is "
                              f"{type(row).__name__}, not an object", incomplete=True)
                 continue
             fields = historic_fields(row)
-            control = fields["source_id"]
-            if control in seen:
-                self.crawler.stats.inc_value(board_stat(board.source, "repeated_across_queries"))
+            if fields["source_id"] and not self.first_sighting(board, fields["source_id"]):
                 continue
-            if control:
-                seen.add(control)
             yield self.posting(board, **fields)
         follow = self.next_request(response, board, paging, params, bool(rows))
         if follow is not None:
@@ -348,4 +341,4 @@ class UsajobsHistoricJoaSpider(BoardSpider):
             return None
         return self.request(next_page_url(link, token, params), self.parse_page, board,
                             listing=True, meta={"params": params, "page": page,
-                                                "tokens": [*tokens, marker]}, dont_filter=True)
+                                                "tokens": [*tokens, marker]})

@@ -31,8 +31,6 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.python.failure import Failure
 
 from crawlers.items import JobPosting
 from crawlers.platforms.base import BoardSpider
@@ -292,10 +290,6 @@ class WorkdaySpider(BoardSpider):
 
     platform = "workday"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.details_asked: set[tuple[str, str]] = set()
-
     def start_board(self, board: Board) -> Iterable[scrapy.Request]:
         try:
             site = parse_board_url(board.board, tenant=board.option("tenant"),
@@ -315,11 +309,8 @@ class WorkdaySpider(BoardSpider):
         body = {"appliedFacets": {}, "limit": limit, "offset": offset, "searchText": ""}
         meta = {"workday": site, "offset": offset, "page": page, "limit": limit,
                 "planned": planned}
-        request = self.json_request(site.jobs_url, self.parse_list, board, body=body,
-                                    listing=True, meta=meta)
-        # Unfiltered, so a redirect loop runs into REDIRECT_MAX_TIMES and is counted instead of
-        # being dropped in silence by the duplicate filter.
-        return request.replace(dont_filter=True)
+        return self.json_request(site.jobs_url, self.parse_list, board, body=body,
+                                 listing=True, meta=meta)
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]
@@ -377,16 +368,15 @@ class WorkdaySpider(BoardSpider):
             # No detail to ask for: the pipeline drops and counts a posting without an id.
             yield self.posting(board, **fields)
             return
-        if (board.source, fields["source_id"]) in self.details_asked:
-            return  # listed twice while paging shifted; the duplicate would be dropped anyway
+        if not self.first_sighting(board, fields["source_id"]):
+            return
         if self.unchanged(board, fields["source_id"], fields["source_updated_at"]):
             yield self.posting(board, **fields, detail_skipped=True)
             return
-        self.details_asked.add((board.source, fields["source_id"]))
-        request = self.request(site.detail_url(path), self.parse_detail, board,
-                               meta={"workday": site, "entry": entry, "sighted": True},
-                               headers={"Accept": "application/json"})
-        yield request.replace(errback=self.detail_failed, dont_filter=True)
+        yield self.request(site.detail_url(path), self.parse_detail, board,
+                           meta={"workday": site, "entry": entry},
+                           headers={"Accept": "application/json"},
+                           fallback=self.posting(board, **fields))
 
     def parse_detail(self, response: Response) -> Iterator[JobPosting]:
         board: Board = response.meta["board"]
@@ -394,32 +384,12 @@ class WorkdaySpider(BoardSpider):
         entry: dict[str, Any] = response.meta["entry"]
         data = self.load_json(response, board)
         if data is None:
-            yield self.sighting(board, site, entry, "unreadable")
+            yield self.listing_only(response.meta["fallback"], reason="unreadable")
             return
         fields = detail_fields(data, entry, site) if isinstance(data, dict) else None
         if fields is None:
             self.problem(board, "unexpected_shape", f"{response.url} has no jobPostingInfo")
-            yield self.sighting(board, site, entry, "unexpected_shape")
+            yield self.listing_only(response.meta["fallback"], reason="unexpected_shape")
             return
         yield self.posting(board, **fields)
 
-    def detail_failed(self, failure: Failure) -> Iterator[JobPosting]:
-        """A lost detail is counted; the posting the list showed still lands, as a sighting.
-        A 404/410 detail is a posting taken down since the list was read: nothing lands."""
-        self.on_error(failure)
-        exc = failure.value
-        if isinstance(exc, HttpError) and exc.response.status in (404, 410):
-            return
-        request = failure.request  # type: ignore[attr-defined]
-        yield self.sighting(request.meta["board"], request.meta["workday"], request.meta["entry"],
-                            "download_failed")
-
-    def sighting(self, board: Board, site: WorkdaySite, entry: dict[str, Any],
-                 reason: str) -> JobPosting:
-        """The list's view of a posting whose detail could not be read. It is marked
-        ``detail_skipped`` (a sighting: the stored copy, if any, is kept) and carries no version
-        signal, so the next run fetches the detail again."""
-        fields = listing_fields(entry, site)
-        fields["source_updated_at"] = None
-        fields["extra"]["detail_error"] = reason
-        return self.posting(board, **fields, detail_skipped=True)

@@ -63,7 +63,7 @@ async def test_normalized_columns_and_pages_a_user_opens(database: Path) -> None
     assert response.json() == [{
         "id": response.json()[0]["id"], "is_peer": 1, "role_family": "peer_support_mh",
         "hourly_min": 19.5, "hourly_max": 22.75, "state": "WA", "county_fips": "53031",
-        "cert_requirement": "required_within", "cert_within_days": 365,
+        "cert_requirement": "required_within", "cert_within_days": 360,  # 12 months x 30
         "first_seen": "2026-11-02T03:00:00Z",
     }]
     for path in ("/", "/peerjobs", "/peerjobs/postings", "/peerjobs/runs", "/peerjobs/sightings",

@@ -1,0 +1,968 @@
+"""Extract peer-certification requirements (and a few other hiring requirements) from postings.
+
+``extract_certification(description, state=..., title=...)`` reads the posting's text sentence
+by sentence and reports:
+
+- ``cert_requirement``: ``required`` | ``required_within`` | ``preferred`` | ``none`` for a
+  **peer** credential, with ``cert_within_days`` (months x 30, years x 365, weeks x 7);
+- ``credentials``: codes of the peer credentials named (``normalize/data/credentials.yaml``),
+  state-aware (CPRS in Ohio is ``OH-CPRS``, CPSS in North Carolina is ``NCCPSS``; CPS meaning
+  Child Protective Services, CPC meaning Certified Professional Coder and CPRS meaning the VA
+  record system are not counted);
+- ``lived_experience_required``, ``min_education`` and ``drivers_license_required``.
+
+How a sentence is read
+    A sentence counts for certification when it names a peer credential, or speaks of
+    certification with a peer word ("peer", "recovery coach" ...) or, in a peer posting, speaks
+    of certification without naming any non-peer credential. Sentences about CPR, First Aid,
+    BLS, CPI, MANDT, naloxone, driver's licences, Intentional Peer Support or clinical licences
+    never count. The strength of a statement is the requirement cue nearest to the credential
+    ("CPRS required, CADC preferred" -> required for CPRS); a sentence without a cue takes its
+    section heading ("Minimum Qualifications" -> required, "Preferred Qualifications" ->
+    preferred), and otherwise states nothing (a duty such as "The Certified Peer Specialist
+    will ..." is not a requirement).
+
+Precedence when sentences disagree (documented choice)
+    ``required_within`` > ``required`` > ``preferred`` > ``none``. A posting that anywhere lets
+    the credential be obtained after hire ("or willing to obtain", "eligible", "within 6 months
+    of hire") accepts uncertified candidates, which is what ``required_within`` means in the
+    design, even when another sentence says "certification required" (that sentence states the
+    end state). Between required and preferred the stricter one wins. The deadline reported is
+    the shortest one stated.
+
+Performance: the whole text is scanned only with ``str.find`` for a few trigger words; regexes
+and word look-ups run on the handful of sentences around the hits.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from normalize.taxonomy import CredentialSet, Taxonomy, load_credentials, load_taxonomy
+from normalize.textutil import MAX_TEXT_CHARS, NUMBER_PATTERN, TriggeredPatterns, light_text, parse_number
+from normalize.titles import classify_title as _classify_title
+
+#: Values of ``Certification.cert_requirement``.
+REQUIREMENTS: Final[tuple[str, ...]] = ("required", "required_within", "preferred", "none")
+#: Values of ``Certification.min_education`` (besides None), lowest first.
+EDUCATION_LEVELS: Final[tuple[str, ...]] = ("none", "hs", "associate", "bachelor", "master")
+
+_RANK: Final[dict[str, int]] = {"none": 0, "preferred": 1, "required": 2, "required_within": 3}
+
+
+@dataclass(frozen=True)
+class Certification:
+    """Hiring requirements read from one posting."""
+
+    cert_requirement: str
+    """Peer-credential requirement: ``required`` | ``required_within`` | ``preferred`` | ``none``."""
+    cert_within_days: int | None
+    """Days allowed after hire to obtain the credential (months x 30, years x 365, weeks x 7);
+    None when no deadline is stated or the requirement is not ``required_within``."""
+    credentials: tuple[str, ...]
+    """Sorted unique codes of the peer credentials named in the posting (e.g. ``("CPRS",)``)."""
+    lived_experience_required: bool
+    """True when the posting requires lived experience of mental-health or substance-use
+    recovery (or of parenting a child with such needs); "preferred" alone is False."""
+    min_education: str | None
+    """Lowest education level stated as a requirement: ``none`` | ``hs`` | ``associate`` |
+    ``bachelor`` | ``master``; None when the posting states none."""
+    drivers_license_required: bool
+    """True when a valid driver's licence is required."""
+
+
+_EMPTY: Final = Certification("none", None, (), False, None, False)
+
+# --------------------------------------------------------------------------- word-level cues
+
+_WORD_RE = re.compile(r"[a-z0-9&]+(?:'[a-z]+)?")
+
+_REQ_WORDS: Final[frozenset[str]] = frozenset(
+    {"required", "require", "requires", "requirement", "requirements", "must", "mandatory",
+     "necessary", "shall", "needed", "need", "needs", "minimum", "essential"}
+)
+_PREF_WORDS: Final[frozenset[str]] = frozenset(
+    {"preferred", "prefer", "prefers", "preference", "preferably", "desired", "desirable", "ideal",
+     "ideally", "helpful", "advantageous", "advantage", "bonus", "asset", "plus", "encouraged",
+     "welcome", "welcomed", "beneficial"}
+)
+_WITHIN_WORDS: Final[frozenset[str]] = frozenset(
+    {"willing", "willingness", "eligible", "eligibility", "certifiable", "pursue", "pursuing",
+     "toward", "towards", "obtain", "obtaining", "attain", "attaining", "acquire", "achieve",
+     "earn", "become", "becoming", "complete", "completing", "provisional"}
+)
+_GOAL_VERBS: Final[frozenset[str]] = frozenset(
+    {"obtain", "obtaining", "attain", "attaining", "acquire", "achieve", "earn", "become",
+     "becoming", "complete", "completing", "pursue", "pursuing"}
+)
+_NEG_WORDS: Final[frozenset[str]] = frozenset({"not", "no", "without"})
+_NEED_OBJECTS: Final[frozenset[str]] = frozenset(
+    {"have", "hold", "possess", "obtain", "maintain", "achieve", "become", "earn"}
+)
+# A credential named as a course ("CRS training", "certification class") is not a requirement
+# to hold it; such mentions count only with a deadline ("complete ... training within 90 days").
+_TRAINING_WORDS: Final[frozenset[str]] = frozenset(
+    {"training", "trainings", "class", "classes", "course", "courses", "curriculum", "academy",
+     "program", "programs"}
+)
+# A generic "certification" after these words is about keeping or describing a credential
+# ("maintain their certification", "once certified", "requirements for certification").
+_WEAK_BEFORE: Final[frozenset[str]] = frozenset(
+    {"maintain", "maintaining", "renew", "renewal", "renewing", "keep", "once", "after", "upon",
+     "when", "for"}
+)
+# "Certified peers must be supervised ..." describes staff, it does not ask for a credential.
+_STAFF_WORDS: Final[frozenset[str]] = frozenset(
+    {"peers", "staff", "employees", "individuals", "workers", "supporters", "professionals"}
+)
+_SUBSTITUTE_WORDS: Final[frozenset[str]] = frozenset({"substitute", "substituted", "lieu", "substitution"})
+_ALL_CUES: Final[frozenset[str]] = (
+    _REQ_WORDS | _PREF_WORDS | _SUBSTITUTE_WORDS | {"need", "needs", "optional"}
+)
+_CERT_PREFIXES: Final[tuple[str, ...]] = ("certif", "credential")
+_CERT_AFTER: Final[frozenset[str]] = frozenset(
+    {"certification", "certifications", "certificate", "certified", "credential", "credentials",
+     "credentialed", "certificaton", "cert"}
+)
+_CERT_BEFORE: Final[frozenset[str]] = frozenset(
+    {"certified", "credentialed", "certification", "certifiable", "eligible"}
+)
+_DEADLINE_WORDS: Final[frozenset[str]] = frozenset(
+    {"within", "end", "later", "day", "days", "week", "weeks", "month", "months", "year", "years",
+     "probation", "probationary", "hire", "hiring"}
+)
+_DEADLINE_RE = re.compile(
+    r"\b(?:within|in|during|by the end of|no later than|before the end of|prior to the end of|"
+    r"after|of)\s+(?:the\s+|a\s+|an\s+)?(?:first\s+|initial\s+)?"
+    rf"(?P<n>{NUMBER_PATTERN})(?:\s*\(\s*(?P<paren>[\d\s-]{{1,7}})\s*\))?"
+    rf"(?:\s*(?:-|to|or)\s*(?P<n2>{NUMBER_PATTERN}))?[\s-]*"
+    r"(?P<unit>days?|weeks?|months?|mos?|years?|yrs?)\b"
+    r"|\b(?P<n3>\d{1,3}|six|twelve|eighteen|ninety|sixty|thirty)[\s-]+(?P<unit3>days?|weeks?|months?|years?)"
+    r"\s+(?:of|from|after|following)\s+(?:the\s+)?(?:date\s+of\s+)?(?:hire|hiring|employment|start)"
+    r"|\bwithin\s+(?:the\s+)?(?:first\s+)?(?P<yr>year|probationary period|probation period|probation)\b",
+)
+_UNIT_DAYS: Final[dict[str, int]] = {"d": 1, "w": 7, "m": 30, "y": 365}
+
+_EDU_RE = re.compile(
+    r"(?P<hs>\bhigh school\b|\bhigh-school\b|\bged\b|\bhse\b|\bhiset\b|\bsecondary (?:school|education)"
+    r"\b|\bh\.?s\.? (?:diploma|graduate|education)|\bhs/ged\b)"
+    r"|(?P<associate>\bassociate'?s?'? ?(?:degree|of (?:arts|science|applied))|\b(?:aa|as|aas) degree\b|"
+    r"\b(?:two|2)[- ]year (?:college )?degree)"
+    r"|(?P<bachelor>\bbachelor'?s?'?(?! level)\b|\bbaccalaureate\b|\bb\.?[as]\.? (?:degree|in)\b|"
+    r"\bba ?/ ?bs\b|"
+    r"\bbsw\b|\b(?:four|4)[- ]year (?:college )?degree|\bundergraduate degree|\bcollege degree)"
+    r"|(?P<master>\bmaster'?s?'? ?(?:degree|of|in)\b|\bmsw\b|\b(?:mha|mph|m\.?a\.?|m\.?s\.?) (?:degree|in)\b|"
+    r"\bgraduate degree)"
+    r"|(?P<none>\bno (?:formal )?(?:education|degree|diploma)(?: requirement| is)?"
+    r"(?: required| necessary)?\b|"
+    r"\bno minimum education\b)"
+)
+_LICENSE_RE = re.compile(
+    r"driver'?s?'? ?licen[cs]e|driving licen[cs]e|motor vehicle operator'?s?'? licen[cs]e|"
+    r"licen[cs]e to drive|licensed driver|\bdl\b"
+)
+_LICENSE_VALID: Final[frozenset[str]] = frozenset(
+    {"valid", "current", "active", "unrestricted", "clean", "state", "possess", "possession", "have"}
+)
+_EEO_RE = re.compile(
+    r"disabilit|veteran status|equal (employment )?opportunity|\beeo|voluntar|protected|gender"
+)
+# Heading lines: a line ending with ":", an ALL CAPS line, or a line starting with one of these.
+_KNOWN_HEADINGS: Final[tuple[str, ...]] = (
+    "minimum qualifications", "preferred qualifications", "required qualifications",
+    "desired qualifications", "qualifications", "requirements", "education", "experience",
+    "responsibilities", "duties", "benefits", "essential functions", "job duties", "about us",
+    "summary", "job summary", "position summary", "overview", "preferred", "required", "skills",
+    "knowledge, skills", "licenses", "licensure", "certifications", "credentials",
+    "physical requirements", "working conditions", "compensation", "schedule", "what you'll do",
+    "what we offer", "who you are", "what you need", "what you'll need", "special requirements",
+    "nice to have", "job description", "position description", "key responsibilities",
+)
+_PREF_HEADINGS: Final[tuple[str, ...]] = (
+    "prefer", "desired", "desirable", "nice to have", "bonus", "plus", "additional qualifications",
+)
+_REQ_HEADINGS: Final[tuple[str, ...]] = (
+    "qualification", "requirement", "required", "education", "experience", "certification",
+    "licens", "licensure", "credential", "skills", "must have", "what you need", "what you'll need",
+    "what we're looking for", "who you are", "eligibility", "knowledge",
+)
+
+_CERT_TRIGGERS: Final[tuple[str, ...]] = ("certif", "credential", "7402")
+_EDU_TRIGGERS: Final[tuple[str, ...]] = ("diploma", "degree", "high school", " ged", "no formal")
+_SEPS: Final[tuple[str, ...]] = (". ", "; ", "? ")
+_PUNCT: Final[str] = ".,;:()[]{}!?\"'*`|<>"
+# Acronym scan: map the posting to U (upper-case letter), l (other letter or digit), "-", "&" and
+# blanks, then one bytes regex finds stand-alone upper-case tokens such as "CPRS", "CRPA-P",
+# "IC&RC", "CRPAs" without a Python loop over the text.
+_UPPER_TABLE: Final[bytes] = bytes(
+    85 if 65 <= i <= 90 else 108 if (97 <= i <= 122 or 48 <= i <= 57) else i if i in (38, 45) else 32
+    for i in range(256)
+)
+_UPPER_RUN = re.compile(rb"UU+(?:[&-][Ul]{1,6})*l?(?![Ul])")  # starts with a literal: fast
+_MAX_SENTENCE = 200
+
+
+@dataclass
+class _Cue:
+    index: int
+    """Word index of the cue in its sentence."""
+    kind: str
+    """"req" | "pref" | "neg" | "sub" (substitution: "may substitute for")."""
+
+
+_TOKEN_RE = re.compile(r"[a-z0-9&]+")
+_CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]]| - ")
+
+
+@dataclass
+class _Sentence:
+    """One sentence around trigger hits, tokenized on demand."""
+
+    start: int
+    end: int
+    text: str = ""
+    """Lower-cased sentence (same length and offsets as the posting text)."""
+    words: list[str] | None = None
+    """Words of ``plain`` (apostrophes dropped, so "driver's" is "drivers")."""
+    cues: list[_Cue] | None = None
+    cert: bool = False
+    edu: list[int] | None = None
+    lived: list[tuple[int, int]] | None = None
+    lic: bool = False
+    _clauses: list[int] | None = None
+
+    def tokenize(self) -> None:
+        if self.words is None:
+            text = self.text
+            self.words = _TOKEN_RE.findall(text.replace("'", "") if "'" in text else text)
+
+    def word_at(self, offset: int) -> int:
+        """Index of the word at character ``offset`` of the sentence."""
+        head = self.text[:offset]
+        return len(_TOKEN_RE.findall(head.replace("'", "") if "'" in head else head))
+
+    @property
+    def clauses(self) -> list[int]:
+        """Clause number of each word: commas, semicolons, colons and brackets start a clause."""
+        if self._clauses is None:
+            text = self.text.replace("'", "") if "'" in self.text else self.text
+            breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]
+            self._clauses = [
+                bisect.bisect_right(breaks, m.start()) for m in _TOKEN_RE.finditer(text)
+            ]
+        return self._clauses
+
+
+def _cues(words: list[str]) -> list[_Cue]:
+    cues: list[_Cue] = []
+    n = len(words)
+    for i in [i for i, w in enumerate(words) if w in _ALL_CUES]:
+        w = words[i]
+        if w in ("need", "needs"):
+            nxt = words[i + 1:i + 4]
+            if len(nxt) < 2 or nxt[0] != "to":
+                continue
+            if nxt[1] not in _NEED_OBJECTS and not (
+                nxt[1] == "be" and len(nxt) > 2 and nxt[2].startswith(("certif", "credential"))
+            ):
+                continue
+        if w in _REQ_WORDS:
+            if (i >= 1 and words[i - 1] in _NEG_WORDS) or (i >= 2 and words[i - 2] in _NEG_WORDS):
+                cues.append(_Cue(i, "neg"))
+            else:
+                cues.append(_Cue(i, "req"))
+        elif w in _PREF_WORDS:
+            if w == "plus" and not (i > 0 and words[i - 1] in ("a", "is", "be")) and i != n - 1:
+                continue
+            cues.append(_Cue(i, "pref"))
+        elif w == "optional":
+            cues.append(_Cue(i, "neg"))
+        else:
+            cues.append(_Cue(i, "sub"))
+    return cues
+
+
+def _nearest(cues: list[_Cue], anchor: int, sent: _Sentence | None = None) -> str | None:
+    """Kind of the cue closest to word ``anchor``; each clause break counts as 20 words.
+
+    Clauses are computed only when the sentence has cues of different kinds.
+    """
+    useful = [c for c in cues if c.kind != "sub"]
+    if not useful:
+        return None
+    kinds = {c.kind for c in useful}
+    if len(kinds) == 1:
+        return useful[0].kind
+    clauses = sent.clauses if sent is not None else []
+    last = len(clauses) - 1
+    a_clause = clauses[min(anchor, last)] if clauses else 0
+    best = useful[0]
+    best_d = 10**6
+    for cue in useful:
+        d = abs(cue.index - anchor) * 2 + (1 if cue.index < anchor else 0)
+        if clauses:
+            d += 40 * abs(clauses[min(cue.index, last)] - a_clause)
+        if d < best_d:
+            best, best_d = cue, d
+    if best.kind == "neg" and "pref" in kinds:
+        return "pref"
+    return best.kind
+
+
+def _deadline_days(sentence: str) -> tuple[bool, int | None]:
+    """(deadline stated?, days) for the first time limit in ``sentence``."""
+    for m in _DEADLINE_RE.finditer(sentence):
+        if m.group("yr"):
+            return True, 365 if m.group("yr") == "year" else None
+        unit = m.group("unit") or m.group("unit3")
+        num = m.group("n") or m.group("n3")
+        if not unit or not num:
+            continue
+        value = parse_number(num)
+        n2 = m.group("n2")
+        if n2 and value is not None and not m.group("paren"):
+            value = max(value, parse_number(n2) or 0)
+        if value is None or value <= 0:
+            continue
+        days = value * _UNIT_DAYS[unit[0]]
+        if days > 3 * 365:
+            continue
+        return True, days
+    return False, None
+
+
+def _heading_kind(line: str) -> str | None:
+    """Section opened by ``line`` when it is a heading: "req", "pref" or "other"; else None."""
+    stripped = line.strip(" \t*#-:•|")
+    if not stripped or len(stripped) > 80:
+        return None
+    low = stripped.lower()
+    if not (
+        line.rstrip().endswith(":")
+        or (stripped.isupper() and len(stripped.split()) <= 8)
+        or (len(stripped.split()) <= 6 and low.startswith(_KNOWN_HEADINGS))
+    ):
+        return None
+    if any(h in low for h in _PREF_HEADINGS):
+        return "pref"
+    if any(h in low for h in _REQ_HEADINGS):
+        return "req"
+    return "other"
+
+
+class _Extractor:
+    """Compiled form of the credential lexicon and the taxonomy's lived-experience phrases."""
+
+    def __init__(self, creds: CredentialSet, tax: Taxonomy) -> None:
+        self.phrases: dict[str, tuple[str, str]] = {}
+        self.first_len: dict[str, int] = {}
+        self.acronyms: dict[str, str] = {}
+        self.needs_context: set[str] = set()
+        self.not_context: dict[str, re.Pattern[str]] = {}
+        self.state_codes: dict[str, dict[str, str]] = {}
+        self.patterns: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = []
+        for cred in creds.credentials:
+            for kind, items in (("name", cred.names), ("role", cred.roles)):
+                for phrase in items:
+                    self.phrases.setdefault(phrase, (cred.code, kind))
+                    first = phrase.split()[0]
+                    self.first_len[first] = max(self.first_len.get(first, 0), len(phrase.split()))
+            for acr in cred.acronyms:
+                self.acronyms.setdefault(acr.replace(" ", ""), cred.code)
+            if cred.acronym_needs_context:
+                self.needs_context.add(cred.code)
+            if cred.acronym_not_context:
+                self.not_context[cred.code] = re.compile(cred.acronym_not_context)
+            if cred.state_codes:
+                self.state_codes[cred.code] = dict(cred.state_codes)
+            if cred.patterns:
+                combined = re.compile("|".join(f"(?:{p})" for p in cred.patterns))
+                self.patterns.append((cred.code, cred.pattern_hints, combined))
+        # every word prefix of every phrase ("certified", "certified peer", ...), for the word walk
+        self.prefixes: set[str] = set()
+        for phrase in self.phrases:
+            parts = phrase.split()
+            for k in range(1, len(parts) + 1):
+                self.prefixes.add(" ".join(parts[:k]))
+        self.nonpeer: set[str] = set()
+        self.nonpeer_first: dict[str, int] = {}
+        for group in creds.non_peer:
+            for phrase in group.phrases:
+                self.nonpeer.add(phrase)
+                first = phrase.split()[0]
+                self.nonpeer_first[first] = max(self.nonpeer_first.get(first, 0), len(phrase.split()))
+        self.lived = TriggeredPatterns(
+            [(p.trigger, p.pattern, p.before) for p in tax.lived_experience if p.requirement]
+        )
+        self.state_names: dict[str, str] = {"ohio": "OH", "north carolina": "NC"}
+
+    # ----------------------------------------------------------------------- scanning helpers
+
+    @staticmethod
+    def _finds(hay: str, needles: tuple[str, ...]) -> list[int]:
+        out: list[int] = []
+        for needle in needles:
+            i = hay.find(needle)
+            while i != -1:
+                out.append(i)
+                i = hay.find(needle, i + 1)
+        return out
+
+    def _acronym_hits(self, text: str) -> list[tuple[str, int, int]]:
+        """Peer-credential acronyms in ``text`` as (code, start, end); cheap for any length."""
+        raw = text.encode("ascii", "replace") if not text.isascii() else text.encode("ascii")
+        if len(raw) != len(text):
+            return []
+        out: list[tuple[str, int, int]] = []
+        mask = raw.translate(_UPPER_TABLE)
+        for m in _UPPER_RUN.finditer(mask):
+            start, end = m.span()
+            if end - start > 12 or (start and mask[start - 1] != 32):
+                continue  # part of a longer word, or an ALL CAPS heading word
+            code = self._acronym_code(text[start:end])
+            if code:
+                out.append((code, start, end))
+        return out
+
+    def _acronym_code(self, token: str) -> str | None:
+        if token.endswith("s") and token[:-1].isupper():
+            token = token[:-1]  # "CRPAs"
+        while token:
+            code = self.acronyms.get(token)
+            if code:
+                return code
+            if "-" not in token:
+                return None
+            token = token.rsplit("-", 1)[0]
+        return None
+
+    @staticmethod
+    def _span(low: str, pos: int) -> tuple[int, int]:
+        """The sentence around ``pos``: inside its line, between sentence-ending marks."""
+        lo = max(0, pos - _MAX_SENTENCE)
+        hi = min(len(low), pos + _MAX_SENTENCE)
+        s = low.rfind("\n", lo, pos) + 1 or lo
+        j = low.find("\n", pos, hi)
+        e = hi if j == -1 else j
+        for sep in _SEPS:
+            i = low.rfind(sep, s, pos)
+            if i != -1 and i + 2 > s:
+                s = i + 2
+            j = low.find(sep, pos, e)
+            if j != -1:
+                e = j + 1
+        return s, e
+
+    def _phrase_mentions(
+        self, words: list[str], sent: _Sentence | None = None
+    ) -> list[tuple[str, int, int]]:
+        """Credential names and roles in ``words`` as (code, first word, end word), longest first."""
+        out: list[tuple[str, int, int]] = []
+        prefixes = self.prefixes
+        phrases = self.phrases
+        n = len(words)
+        done = 0
+        for i in [i for i, w in enumerate(words) if w in prefixes]:
+            if i < done:
+                continue
+            key = words[i]
+            j = i + 1
+            found: list[tuple[str, str, int]] = []
+            while True:
+                hit = phrases.get(key)
+                if hit is None and key.endswith("s"):
+                    hit = phrases.get(key[:-1])  # "certified peer specialists"
+                if hit is not None:
+                    found.append((hit[0], hit[1], j))
+                if j >= n:
+                    break
+                key = f"{key} {words[j]}"
+                if key not in prefixes and key[:-1] not in prefixes:
+                    break
+                j += 1
+            for code, kind, end in reversed(found):  # longest first
+                if kind == "role" and not self._certified_form(words, i, end, sent):
+                    continue
+                out.append((code, i, end))
+                done = end
+                break
+        return out
+
+    @staticmethod
+    def _certified_form(
+        words: list[str], i: int, j: int, sent: _Sentence | None = None
+    ) -> bool:
+        if j < len(words) and words[j] in _CERT_AFTER:
+            return True
+        if i >= 1 and words[i - 1] in _CERT_BEFORE:
+            if sent is None:
+                return True
+            clauses = sent.clauses
+            if i < len(clauses) and clauses[i - 1] == clauses[i]:
+                return True
+        k = i - 1
+        if k >= 0 and words[k] in ("a", "an"):
+            k -= 1
+        if k >= 0 and words[k] in ("as", "in"):
+            k -= 1
+            return k >= 0 and words[k] in _CERT_BEFORE
+        return False
+
+    def _nonpeer_spans(self, words: list[str]) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        first = self.nonpeer_first
+        n = len(words)
+        done = 0
+        for i in [i for i, w in enumerate(words) if w in first]:
+            if i < done:
+                continue
+            for size in range(min(first[words[i]], n - i), 0, -1):
+                if " ".join(words[i:i + size]) in self.nonpeer:
+                    spans.append((i, i + size))
+                    done = i + size
+                    break
+        return spans
+
+    @staticmethod
+    def _section(text: str, start: int, memo: dict[int, str | None] | None = None) -> str | None:
+        """Kind of the section ``start`` lies in, from the nearest heading above it.
+
+        ``memo`` maps line starts to their section for the lines already walked in this posting.
+        """
+        line_start = text.rfind("\n", 0, start) + 1
+        if memo is not None and line_start in memo:
+            return memo[line_start]
+        head = text[line_start:start]
+        colon = head.rfind(":")
+        if colon != -1:
+            kind = _heading_kind(" ".join(head[:colon].split()[-5:]) + ":")
+            if kind is not None:
+                return kind
+        visited = [line_start]
+        kind = None
+        pos = line_start - 1
+        for _ in range(40):
+            if pos <= 0:
+                break
+            prev_start = text.rfind("\n", 0, pos) + 1
+            if memo is not None and prev_start in memo:
+                kind = memo[prev_start]
+                break
+            prev = text[prev_start:pos]
+            kind = _heading_kind(prev)
+            if kind is None and len(prev) > 3:
+                c = prev.find(":", 0, 45)
+                if c > 0 and len(prev) > c + 3:
+                    kind = _heading_kind(prev[: c + 1])
+            if kind is not None:
+                break
+            visited.append(prev_start)
+            pos = prev_start - 1
+        if memo is not None:
+            for line in visited:
+                memo[line] = kind
+        return kind
+
+    # ----------------------------------------------------------------------- main
+
+    def extract(self, value: object, state: object, title: object) -> Certification:
+        text = light_text(value, MAX_TEXT_CHARS)
+        title_text = light_text(title, 400) if title is not None else ""
+        low = text.lower()
+        if not low.strip():
+            return self._title_only(title_text, state, "")
+        # trigger hits as (position, kind, extra); sorted, they fall into sentences in order
+        acronym_hits = self._acronym_hits(text)
+        hits: list[tuple[int, int, int]] = [(h[1], 0, 0) for h in acronym_hits]
+        hits.extend((p, 0, 0) for p in self._finds(low, _CERT_TRIGGERS))
+        hits.extend((p, 1, 0) for p in self._finds(low, _EDU_TRIGGERS))
+        lived_low = low.replace("'", " ") if "'" in low else low
+        hits.extend((a, 2, b) for _idx, a, b in self.lived.finditer(lived_low))
+        for p in self._finds(low, ("licen",)):
+            window = low[max(0, p - 30):p + 25]
+            if "driv" in window or "motor vehicle" in window:
+                hits.append((p, 3, 0))
+        hits.sort()
+        sentences: list[_Sentence] = []
+        sent: _Sentence | None = None
+        for pos, kind, extra in hits:
+            if sent is None or not (sent.start <= pos < sent.end):
+                sent = None
+                for old in sentences[-3:]:
+                    if old.start <= pos < old.end:
+                        sent = old
+                        break
+                if sent is None:
+                    s_start, s_end = self._span(low, pos)
+                    sent = _Sentence(s_start, s_end, low[s_start:s_end])
+                    sentences.append(sent)
+            if kind == 0:
+                sent.cert = True
+            elif kind == 1:
+                if sent.edu is None:
+                    sent.edu = []
+            elif kind == 2:
+                if sent.lived is None:
+                    sent.lived = []
+                sent.lived.append((pos - sent.start, extra - sent.start))
+            else:
+                sent.lic = True
+        if not sentences:
+            return self._title_only(title_text, state, low)
+
+        memo: dict[int, str | None] = {}  # section kind per line, for this posting only
+        eff_state = self._state(state, low)
+        # without a title the posting is assumed to be a peer posting (the caller is
+        # normalizing peer postings); a non-peer title keeps generic sentences out
+        peer_text = "peer" in low or self._title_is_peer(title_text)
+        posting_peer = not title_text or peer_text
+        credentials: set[str] = set()
+        best = "none"
+        days_found: list[int] = []
+        cert_seen = False
+        lived = False
+        edu_levels: list[str] = []
+        license_required = False
+        for sent in sentences:
+            sent.tokenize()
+            words = sent.words or []
+            if not words:
+                continue
+            sent.cues = _cues(words)
+            if sent.cert:
+                level, days, codes, relevant = self._cert_sentence(
+                    text, sent, acronym_hits, eff_state, posting_peer, peer_text, memo
+                )
+                credentials.update(codes)
+                if relevant:
+                    cert_seen = True
+                    if level != "required_within":
+                        carried = self._next_deadline(low, sent.end)
+                        if carried is not None:
+                            level, days = "required_within", carried
+                    if _RANK[level] > _RANK[best]:
+                        best = level
+                    if level == "required_within" and days is not None:
+                        days_found.append(days)
+            if sent.lived and not lived:
+                lived = self._lived_sentence(text, sent, memo)
+            if sent.edu is not None:
+                edu_levels.extend(self._edu_sentence(text, sent, memo))
+            if sent.lic and not license_required:
+                license_required = self._license_sentence(text, sent, memo)
+
+        if not cert_seen:
+            fallback = self._title_only(title_text, state, low)
+            if fallback.cert_requirement != "none":
+                best = fallback.cert_requirement
+                credentials.update(fallback.credentials)
+        within_days = min(days_found) if best == "required_within" and days_found else None
+        min_edu: str | None = None
+        levels = [lv for lv in edu_levels if lv != "none"]
+        if levels:
+            min_edu = min(levels, key=EDUCATION_LEVELS.index)
+        elif "none" in edu_levels:
+            min_edu = "none"
+        return Certification(
+            cert_requirement=best,
+            cert_within_days=within_days,
+            credentials=tuple(sorted(credentials)),
+            lived_experience_required=lived,
+            min_education=min_edu,
+            drivers_license_required=license_required,
+        )
+
+    # ----------------------------------------------------------------------- helpers
+
+    def _state(self, state: object, low: str) -> str | None:
+        if isinstance(state, str):
+            st = state.strip().upper()
+            if len(st) == 2 and st.isalpha():
+                return st
+        for name, code in self.state_names.items():
+            if name in low:
+                return code
+        return None
+
+    def _map_state(self, code: str, state: str | None) -> str:
+        if state is None:
+            return code
+        return self.state_codes.get(code, {}).get(state, code)
+
+    @staticmethod
+    def _title_is_peer(title: str) -> bool:
+        if not title:
+            return False
+        return _classify_title(title).is_peer
+
+    def _title_only(self, title: str, state: object, low: str) -> Certification:
+        """When the text states nothing, a title naming a peer credential means it is required."""
+        if not title:
+            return _EMPTY
+        sent = _Sentence(0, len(title), title.lower().replace("'s", "s'"))
+        sent.tokenize()
+        codes = {m[0] for m in self._phrase_mentions(sent.words or [])}
+        for code, _a, _b in self._acronym_hits(title):
+            if code not in self.needs_context:
+                codes.add(code)
+        if not codes:
+            return _EMPTY
+        eff = self._state(state, low)
+        mapped = tuple(sorted({self._map_state(c, eff) for c in codes}))
+        return Certification("required", None, mapped, False, None, False)
+
+    def _cert_sentence(
+        self,
+        text: str,
+        sent: _Sentence,
+        acronym_hits: list[tuple[str, int, int]],
+        state: str | None,
+        posting_peer: bool,
+        peer_text: bool,
+        memo: dict[int, str | None],
+    ) -> tuple[str, int | None, set[str], bool]:
+        words = sent.words or []
+        cues = sent.cues or []
+        sentence = sent.text
+        mentions = self._phrase_mentions(words, sent)
+        anchors: list[int] = [m[1] for m in mentions]
+        codes = {m[0] for m in mentions}
+        has_context = (
+            "peer" in sentence or "recover" in sentence or "certif" in sentence
+            or "credential" in sentence or peer_text
+        )
+        lo = bisect.bisect_left(acronym_hits, (sent.start,), key=lambda h: (h[1],))
+        hi = bisect.bisect_left(acronym_hits, (sent.end,), key=lambda h: (h[1],))
+        refused: dict[str, bool] = {}  # acronym code -> its sentence says it means something else
+        for code, a_start, _a_end in acronym_hits[lo:hi]:
+            if code in self.needs_context and not has_context:
+                continue
+            if code not in refused:
+                not_ctx = self.not_context.get(code)
+                refused[code] = not_ctx is not None and not_ctx.search(sentence) is not None
+            if refused[code]:
+                continue
+            codes.add(code)
+            if len(anchors) < 8:  # a few anchors decide the strength; more only cost time
+                anchors.append(sent.word_at(a_start - sent.start))
+        plain = sentence.replace("'", "")
+        for code, hints, pattern in self.patterns:
+            for hint in hints:
+                if hint in plain:
+                    m = pattern.search(plain)
+                    if m:
+                        codes.add(code)
+                        anchors.append(len(plain[: m.start()].split()))
+                    break
+        codes = {self._map_state(c, state) for c in codes}
+        nonpeer = self._nonpeer_spans(words)
+        in_nonpeer: set[int] = set()
+        for a, b in nonpeer:
+            in_nonpeer.update(range(a, b))
+        n = len(words)
+        cert_words = [
+            i for i, w in enumerate(words)
+            if w[:1] == "c" and w.startswith(_CERT_PREFIXES) and i not in in_nonpeer
+            and not (w == "certified" and i + 1 < n and words[i + 1] in _STAFF_WORDS)
+        ]
+        # anchors naming a course rather than the credential are weak
+        weak = {
+            a for a in anchors + cert_words if not _TRAINING_WORDS.isdisjoint(words[a + 1:a + 4])
+        }
+        for i in cert_words:
+            if not _WEAK_BEFORE.isdisjoint(words[max(0, i - 3):i]):
+                weak.add(i)
+        for _code, m_start, m_end in mentions:
+            if m_end < n and words[m_end] in _TRAINING_WORDS:
+                weak.add(m_start)
+        strong = [a for a in anchors if a not in weak]
+        strong_cert = [i for i in cert_words if i not in weak]
+        stated, days = (
+            (False, None) if _DEADLINE_WORDS.isdisjoint(words) else _deadline_days(sentence)
+        )
+        if not strong and not strong_cert and not (stated and (anchors or cert_words)):
+            return "none", None, codes, bool(anchors)
+        if not anchors:
+            peer_cues = [
+                i for i, w in enumerate(words)
+                if i not in in_nonpeer and (
+                    w in ("peer", "peers")
+                    or (w == "recovery" and i + 1 < n
+                        and words[i + 1] in ("coach", "specialist", "support", "peer", "mentor"))
+                )
+            ]
+            pool = strong_cert or cert_words
+            if peer_cues:
+                anchor = min(pool, key=lambda i: min(abs(i - p) for p in peer_cues))
+            elif posting_peer and not nonpeer:
+                anchor = pool[0]
+            else:
+                return "none", None, codes, False
+            anchors = [anchor]
+        anchor = min(strong or anchors)
+        kinds = {c.kind for c in cues}
+        if "?" in sentence and "req" not in kinds and "pref" not in kinds:
+            return "none", None, codes, True
+        if "neg" in kinds and "req" not in kinds:
+            return ("preferred" if "pref" in kinds else "none"), None, codes, True
+        if self._within(words, anchors, cert_words, nonpeer, stated, sentence):
+            return "required_within", days if stated else None, codes, True
+        if not strong and not strong_cert:
+            return "none", None, codes, True
+        kind = _nearest(cues, anchor, sent)
+        if kind is None:
+            kind = self._section(text, sent.start, memo)
+        if kind == "req":
+            return "required", None, codes, True
+        if kind == "pref":
+            return "preferred", None, codes, True
+        return "none", None, codes, True
+
+    @staticmethod
+    def _within(
+        words: list[str],
+        anchors: list[int],
+        cert_words: list[int],
+        nonpeer: list[tuple[int, int]],
+        stated: bool,
+        sentence: str,
+    ) -> bool:
+        """Does the sentence let the credential be obtained after hire?"""
+        targets = anchors + cert_words
+        for i in [i for i, w in enumerate(words) if w in _WITHIN_WORDS]:
+            w = words[i]
+            # a non-peer credential between the cue and the credential owns the cue
+            if any(min(i, anchors[0]) < a < max(i, anchors[0]) for a, _b in nonpeer):
+                continue
+            if w in _GOAL_VERBS:
+                if not any(0 <= x - i <= 10 for x in targets):
+                    continue
+                if w in ("complete", "completing") and not stated:
+                    continue
+                if w in ("become", "becoming") and not stated and not (
+                    i + 1 < len(words) and words[i + 1].startswith(_CERT_PREFIXES)
+                ):
+                    continue
+            if w in ("eligible", "eligibility") and not any(-2 <= x - i <= 5 for x in targets):
+                continue  # "eligible to receive appointment" is not about the credential
+            if w == "provisional" and not any(
+                x.startswith(("accept", "consider", "allow")) or x in ("ok", "okay") for x in words
+            ):
+                continue
+            return True
+        if stated and any(w in _GOAL_VERBS or w.startswith(_CERT_PREFIXES) for w in words):
+            return not nonpeer or any(a >= b for a in anchors for _x, b in nonpeer)
+        return "if not" in sentence and "certified" in sentence
+
+    def _next_deadline(self, low: str, end: int) -> int | None:
+        """Days from a bare deadline sentence right after a credential sentence, e.g.
+        "Certified Peer Specialist preferred. If not certified, must obtain within 6 months."."""
+        nxt = end
+        n = len(low)
+        while nxt < n and low[nxt] in " \n\t":
+            nxt += 1
+        if nxt >= n:
+            return None
+        probe = low[nxt:nxt + 200]
+        if "within" not in probe and "month" not in probe and " days" not in probe:
+            return None
+        s, e = self._span(low, nxt)
+        sentence = low[s:e]
+        if not any(v in sentence for v in ("obtain", "certif", "become", "achieve", "acquire")):
+            return None
+        sent = _Sentence(s, e, sentence.replace("'s", "s'"))
+        sent.tokenize()
+        words = sent.words or []
+        if self._phrase_mentions(words) or self._nonpeer_spans(words):
+            return None
+        stated, days = _deadline_days(sentence)
+        return days if stated else None
+
+    def _lived_sentence(self, text: str, sent: _Sentence, memo: dict[int, str | None]) -> bool:
+        words = sent.words or []
+        for a, b in sent.lived or []:
+            found = sent.text[a:b]
+            if ("identif" in found or "disclose" in found) and _EEO_RE.search(sent.text):
+                continue
+            kind = _nearest(sent.cues or [], sent.word_at(a), sent)
+            if kind == "req":
+                return True
+            if kind in ("pref", "neg"):
+                continue
+            if words and self._section(text, sent.start, memo) == "req":
+                return True
+        return False
+
+    def _edu_sentence(
+        self, text: str, sent: _Sentence, memo: dict[int, str | None]
+    ) -> list[str]:
+        out: list[str] = []
+        cues = sent.cues or []
+        substitute = any(c.kind == "sub" for c in cues)
+        section: str | None = None
+        section_done = False
+        for m in _EDU_RE.finditer(sent.text):
+            level = m.lastgroup or ""
+            if level == "none":
+                out.append("none")
+                continue
+            if substitute and level in ("bachelor", "master", "associate"):
+                continue
+            kind = _nearest(cues, sent.word_at(m.start()), sent)
+            if kind is None:
+                if not section_done:
+                    section = self._section(text, sent.start, memo)
+                    section_done = True
+                kind = "pref" if section == "pref" else "req"
+            if kind == "req":
+                out.append(level)
+        return out
+
+    def _license_sentence(
+        self, text: str, sent: _Sentence, memo: dict[int, str | None]
+    ) -> bool:
+        m = _LICENSE_RE.search(sent.text)
+        if m is None:
+            return False
+        anchor = sent.word_at(m.start())
+        kind = _nearest(sent.cues or [], anchor, sent)
+        if kind == "req":
+            return True
+        if kind in ("pref", "neg"):
+            return False
+        words = sent.words or []
+        if any(w in _LICENSE_VALID for w in words[max(0, anchor - 4):anchor + 1]):
+            return True
+        return self._section(text, sent.start, memo) == "req"
+
+
+_DEFAULT: _Extractor | None = None
+
+
+def _extractor() -> _Extractor:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = _Extractor(load_credentials(), load_taxonomy())
+    return _DEFAULT
+
+
+def extract_certification(
+    text: str | None, *, state: str | None = None, title: str | None = None
+) -> Certification:
+    """Read peer-certification and other hiring requirements from a posting's description.
+
+    ``state`` (2-letter code) resolves state-specific acronyms (CPRS in Ohio); ``title`` gives
+    context (a peer title makes generic "certification required" sentences count, and a title
+    that names a peer credential means it is required when the text says nothing). Never
+    raises; every field stays inside its vocabulary.
+    """
+    try:
+        return _extractor().extract(text, state, title)
+    except Exception:  # pragma: no cover - defensive: extraction must never break a build
+        return _EMPTY
+
+
+__all__ = ["EDUCATION_LEVELS", "REQUIREMENTS", "Certification", "extract_certification"]

@@ -1,0 +1,177 @@
+"""Small text helpers shared by the title and certification normalizers.
+
+Pure functions, compiled once at import. They accept anything (``None``, non-strings, HTML,
+control characters) and never raise: normalizers built on them must not either.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+#: Longest text the normalizers look at. Postings longer than this are cut (descriptions of
+#: peer jobs are 1-8 KB; anything far beyond is page chrome or an encoding accident).
+MAX_TEXT_CHARS = 60_000
+#: Longest title looked at.
+MAX_TITLE_CHARS = 400
+
+_BLOCK_TAG = re.compile(
+    r"<\s*(?:br|/?p|/?div|/?li|/?ul|/?ol|/?h[1-6]|/?tr|/?table|/?section|/?article|hr)\b[^>]*>",
+    re.IGNORECASE,
+)
+_ANY_TAG = re.compile(r"<[^<>]{0,2000}>")
+_SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_DASHES = re.compile(r"[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]")
+_QUOTES = re.compile(r"[\u2018\u2019\u201a\u201b\u2032\u00b4`]")
+_DQUOTES = re.compile(r"[\u201c\u201d\u201e\u201f\u2033]")
+_BULLETS = re.compile(r"[\u2022\u25cf\u25aa\u25a0\u2023\u2043\u2219\u00b7\u25e6\uf0b7]")
+_SPACES = re.compile(
+    r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
+)
+
+
+def as_text(value: object, limit: int = MAX_TEXT_CHARS) -> str:
+    """Return ``value`` as a string cut to ``limit`` characters; anything not a str gives ""."""
+    if not isinstance(value, str):
+        return ""
+    return value[:limit]
+
+
+def strip_html(text: str) -> str:
+    """Turn an HTML fragment into plain text: block tags become line breaks, entities decode.
+
+    Text without ``<`` or ``&`` is returned unchanged, so plain text costs nothing.
+    """
+    if "<" in text and ">" in text:
+        text = _SCRIPT_STYLE.sub(" ", text)
+        text = _BLOCK_TAG.sub("\n", text)
+        text = _ANY_TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return text
+
+
+def clean_text(text: str) -> str:
+    """Normalize Unicode look-alikes: NFKC, one kind of dash/quote/bullet, no control chars.
+
+    Line breaks are kept (they separate sentences and headings); other runs of blanks collapse
+    to one space.
+    """
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        text = _DASHES.sub("-", text)
+        text = _QUOTES.sub("'", text)
+        text = _DQUOTES.sub('"', text)
+        text = _BULLETS.sub("\n", text)
+    text = _CONTROL.sub(" ", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\\n" in text:  # re-hosts that show literal "\r\n" sequences inside the text
+        text = text.replace("\\r\\n", "\n").replace("\\n", "\n")
+    if "  " in text or "\t" in text or not text.isascii():
+        text = _SPACES.sub(" ", text)
+    return text
+
+
+# The non-ASCII characters real postings carry most, folded with str.replace (a regex or
+# str.translate over a 3 KB string is 10-100x slower in CPython).
+_COMMON_FOLDS: tuple[tuple[str, str], ...] = (
+    ("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"),
+    ("\u2014", "-"), ("\u2012", "-"), ("\u2212", "-"), ("\u00a0", " "), ("\u2022", "\n"),
+    ("\u25cf", "\n"), ("\u25aa", "\n"), ("\uf0b7", "\n"), ("\u00b7", "\n"), ("\u2026", "..."),
+    ("\u200b", ""), ("\ufeff", ""), ("\u2028", "\n"), ("\u2029", "\n"), ("\ufffd", " "),
+)
+
+
+def fold_common(text: str) -> str:
+    """Replace the usual curly quotes, dashes, bullets and odd spaces by ASCII look-alikes."""
+    for char, repl in _COMMON_FOLDS:
+        if char in text:
+            text = text.replace(char, repl)
+    return text
+
+
+def plain_text(value: object, limit: int = MAX_TEXT_CHARS) -> str:
+    """Any value to normalized plain text (HTML stripped, Unicode cleaned, cut to ``limit``)."""
+    return clean_text(strip_html(as_text(value, limit * 2)))[:limit]
+
+
+NUMBER_WORDS: dict[str, int] = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "fifteen": 15, "eighteen": 18, "twenty": 20, "twenty-four": 24, "twenty four": 24,
+    "thirty": 30, "thirty-six": 36, "forty-five": 45, "sixty": 60, "ninety": 90,
+    "one hundred twenty": 120, "one hundred eighty": 180,
+}
+
+#: Regex alternation matching a number written as digits or words (longest words first).
+NUMBER_PATTERN = (
+    r"(?:\d{1,4}|"
+    + "|".join(sorted((re.escape(w) for w in NUMBER_WORDS if len(w) > 2), key=len, reverse=True))
+    + r"|an?)"
+)
+
+
+def parse_number(token: str) -> int | None:
+    """Parse ``"6"``, ``"six"`` or ``"twenty-four"`` to an int; None when it is not a number."""
+    token = token.strip().lower()
+    if token.isdigit():
+        return int(token)
+    return NUMBER_WORDS.get(token)
+
+
+class TriggeredPatterns:
+    """Regexes anchored at literal trigger substrings: cheap to run over a whole description.
+
+    Scanning a 3 KB description with one big regex alternation is slow in CPython; a plain
+    ``str.find`` for a literal is not. Each item ``(trigger, pattern, before)`` finds every
+    occurrence of ``trigger``, tries ``pattern`` *at* that position (``re.match``) and, when
+    given, requires ``before`` to match the text ending right before it.
+    """
+
+    def __init__(self, items: list[tuple[str, str, str | None]]) -> None:
+        self.items = [
+            (trigger, re.compile(pattern), re.compile(f"(?:{before})$") if before else None)
+            for trigger, pattern, before in items
+        ]
+
+    def finditer(self, low: str, first_only: bool = False) -> list[tuple[int, int, int]]:
+        """Matches as ``(item index, start, end)`` in ``low`` (start includes ``before``)."""
+        out: list[tuple[int, int, int]] = []
+        for idx, (trigger, pattern, before) in enumerate(self.items):
+            i = low.find(trigger)
+            while i != -1:
+                m = pattern.match(low, i)
+                if m is not None:
+                    start = i
+                    if before is not None:
+                        b = before.search(low, max(0, i - 60), i)
+                        start = b.start() if b is not None else -1
+                    if start >= 0:
+                        out.append((idx, start, m.end()))
+                        if first_only:
+                            return out
+                i = low.find(trigger, i + 1)
+        out.sort(key=lambda t: t[1])
+        return out
+
+
+def light_text(value: object, limit: int = MAX_TEXT_CHARS) -> str:
+    """Any value to text for keyword scanning: HTML stripped, Unicode look-alikes folded.
+
+    Unlike :func:`plain_text` it runs no regex over plain ASCII text, so it costs next to
+    nothing on a typical description; control characters are left in place.
+    """
+    text = as_text(value, limit * 2)
+    if not text:
+        return ""
+    text = strip_html(text)[:limit]
+    if not text.isascii():
+        text = fold_common(text)
+    if "\r" in text:
+        text = text.replace("\r", "\n")
+    if "\\n" in text:
+        text = text.replace("\\r\\n", "\n").replace("\\n", "\n")
+    return text

@@ -566,3 +566,18 @@ def load_credentials(path: Path | None = None) -> CredentialSet:
     if path is None or Path(path).resolve() == CREDENTIALS_PATH:
         return _default_credentials()
     return parse_credentials(_read_yaml(Path(path)), str(path))
+
+
+def peer_search_terms(taxonomy: Taxonomy | None = None) -> tuple[str, ...]:
+    """Every peer title variant worth a keyword search: canonical titles and aliases of every
+    family, deduplicated ignoring case and sorted. Titles that are peer roles only with
+    lived-experience language in the description ("Recovery Specialist") are left out: as search
+    keywords they return mostly other jobs, and the classifier would reject most of them."""
+    tax = taxonomy or load_taxonomy()
+    terms: dict[str, str] = {}
+    for entry in tax.entries():
+        if entry.ambiguous:
+            continue
+        for term in (entry.canonical, *entry.aliases):
+            terms.setdefault(term.casefold(), term)
+    return tuple(sorted(terms.values(), key=str.casefold))

@@ -1,0 +1,95 @@
+"""The whole normalizer, measured: accuracy on the labeled development sets, then throughput
+and memory of ``normalize_record`` on full postings with realistic 2-4 KB descriptions.
+
+Run: ``.venv/bin/python benchmarks/bench_normalizer.py`` (add ``--postings N`` to change the
+throughput sample; default 20,000). Accuracy parts are printed by bench_titles_cert.py and
+bench_pay_location.py, which this script runs first. Throughput is measured on one core (this
+process), warm caches as in a build: real data repeats titles and places heavily, so postings
+are drawn with repetition from the development sets. Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import resource
+import runpy
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DEVSET = HERE / "devset"
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (DEVSET / name).read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def sample_postings(count: int, seed: int = 7) -> list[dict[str, Any]]:
+    """Full postings assembled from real titles, pay strings, places and descriptions."""
+    rng = random.Random(seed)
+    titles = [r["title"] for r in load("titles.jsonl")]
+    pays = [r["text"] for r in load("pay.jsonl") if r.get("text")]
+    places = [r["text"] for r in load("locations.jsonl")]
+    bodies = [r["description"] for r in load("descriptions.jsonl")]
+    postings = []
+    for _ in range(count):
+        # Join two real descriptions: the stored ones are ~2 KB, real postings 2-4 KB.
+        first, second = rng.sample(bodies, 2)
+        description = first + "\n\n" + second[: rng.randint(0, len(second))]
+        posting = {"title": rng.choice(titles), "description": description,
+                   "location": rng.choice(places), "employer": "Sample employer"}
+        if rng.random() < 0.5:
+            posting["pay_text"] = rng.choice(pays)
+        postings.append(posting)
+    return postings
+
+
+def throughput(postings: list[dict[str, Any]]) -> tuple[float, float]:
+    from normalize.record import normalize_record
+    from normalize.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    for posting in postings[:200]:  # warm up: geo indexes, regexes, caches
+        normalize_record(posting, taxonomy=taxonomy)
+    gc.collect()
+    start = time.process_time()
+    for posting in postings:
+        normalize_record(posting, taxonomy=taxonomy)
+    seconds = time.process_time() - start
+    sizes = sorted(len(p["description"].encode()) for p in postings)
+    median_kb = sizes[len(sizes) // 2] / 1024
+    return len(postings) / seconds, median_kb
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--postings", type=int, default=20_000)
+    parser.add_argument("--skip-accuracy", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_accuracy:
+        for script in ("bench_titles_cert.py", "bench_pay_location.py"):
+            print(f"== {script}", flush=True)
+            saved = sys.argv
+            sys.argv = [script]
+            try:
+                runpy.run_path(str(HERE / script), run_name="__main__")
+            finally:
+                sys.argv = saved
+            print()
+    postings = sample_postings(args.postings)
+    rate, median_kb = throughput(postings)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("== normalize_record, full postings")
+    print(f"postings: {len(postings):,}  median description {median_kb:.1f} KB  one core (CPU time)")
+    print(f"throughput: {rate:,.0f} postings/s  (target >= 5,000)")
+    print(f"peak memory (max RSS of this process): {peak_mb:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -108,9 +108,8 @@ def rebuild() -> None:
 @click.option("--export-dir", type=click.Path(file_okay=False, path_type=Path))
 def nightly(api_base: str | None, export_dir: Path | None) -> None:
     """The scheduled job: crawl every enabled source, build, export, report health."""
-    from db.exports import export_all
-
     from crawlers.crawl import crawl_sources, print_summary
+    from db.exports import export_all
     from db.pipeline import build_database
 
     outcomes = crawl_sources((), api_base=api_base, settings={})
@@ -126,17 +125,21 @@ def nightly(api_base: str | None, export_dir: Path | None) -> None:
 # -- publish ----------------------------------------------------------------------------------
 
 
-def datasette_command(database: Path, *, host: str, port: int) -> list[str]:
-    return [
+def datasette_command(database: Path, *, host: str, port: int,
+                      metadata: Path | None = None) -> list[str]:
+    command = [
         sys.executable, "-m", "datasette", "serve", str(database),
-        "--metadata", str(DATASETTE_DIR / "metadata.yml"),
+        "--metadata", str(metadata or DATASETTE_DIR / "metadata.yml"),
         "--plugins-dir", str(DATASETTE_DIR / "plugins"),
-        "--template-dir", str(DATASETTE_DIR / "templates"),
-        "--static", f"static:{DATASETTE_DIR / 'static'}",
         "--host", host, "--port", str(port),
         "--setting", "sql_time_limit_ms", "5000",
         "--setting", "max_returned_rows", "5000",
     ]
+    if (DATASETTE_DIR / "templates").is_dir():
+        command += ["--template-dir", str(DATASETTE_DIR / "templates")]
+    if (DATASETTE_DIR / "static").is_dir():
+        command += ["--static", f"static:{DATASETTE_DIR / 'static'}"]
+    return command
 
 
 @main.command()
@@ -159,13 +162,16 @@ def serve(host: str, port: int) -> None:
               help="Weekly snapshots of the sample corpus to crawl.")
 def demo(no_serve: bool, host: str, port: int, weeks: int) -> None:
     """Offline demonstration: sample corpus → local server → real spiders → database → Datasette."""
-    from crawlers.demo import run_demo
+    from crawlers.demo import demo_metadata, run_demo
 
-    database = run_demo(config.data_dir() / "demo", weeks=weeks, echo=click.echo)
+    folder = config.data_dir() / "demo"
+    database = run_demo(folder, weeks=weeks, echo=click.echo)
+    metadata = demo_metadata(DATASETTE_DIR / "metadata.yml", folder / "metadata.yml")
     if no_serve:
+        click.echo(f"database: {database} (serve it with: peerjobs --data-dir {folder} serve)")
         return
-    click.echo(f"Datasette at http://{host}:{port}/peerjobs (sample data; Ctrl-C stops it)")
-    sys.exit(subprocess.call(datasette_command(database, host=host, port=port)))
+    click.echo(f"Datasette at http://{host}:{port}/peerjobs (SAMPLE DATA; Ctrl-C stops it)")
+    sys.exit(subprocess.call(datasette_command(database, host=host, port=port, metadata=metadata)))
 
 
 @main.command()

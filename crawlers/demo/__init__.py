@@ -124,3 +124,19 @@ def run_demo(folder: Path, *, weeks: int = 8, echo: Callable[[str], Any] = print
     report = build_database(folder)
     echo(report.summary())
     return folder / "peerjobs.db"
+
+
+def demo_metadata(base: Path, target: Path) -> Path:
+    """The project's Datasette metadata, relabeled so every page says it shows sample data."""
+    import yaml
+
+    metadata = yaml.safe_load(base.read_text(encoding="utf-8"))
+    metadata["title"] = f"SAMPLE DATA: {metadata.get('title', 'peerjobs')}"
+    metadata["description_html"] = (
+        f"<p><strong>{SAMPLE_NOTE}</strong> This database was built by <code>peerjobs demo</code> "
+        "from a generated corpus served locally; employers, postings and figures are fictional."
+        "</p>" + str(metadata.get("description_html", ""))
+    )
+    target.write_text(yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True),
+                      encoding="utf-8")
+    return target

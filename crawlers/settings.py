@@ -10,6 +10,8 @@ from crawlers import config
 BOT_NAME = "peerjobs"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
+# A spider module that fails to import is reported, not allowed to stop every other spider.
+SPIDER_LOADER_CLASS = "crawlers.spiderloader.IsolatingSpiderLoader"
 
 USER_AGENT = config.user_agent()
 ROBOTSTXT_OBEY = True

@@ -1,0 +1,126 @@
+"""The command line as an operator uses it: help, scrapy from the repository root, crawl
+summaries and exit codes, normalize on JSON lines and CSV."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import FIXTURES, REPO, run_crawl
+from test_build import contents, stub
+
+from crawlers.replay import ReplayServer
+from crawlers.runner import CrawlJob, run_in_child
+from db.build import build
+
+PEERJOBS = [sys.executable, "-m", "crawlers.cli"]
+SPIDERS = {"ashby", "greenhouse", "jsonld", "lever", "smartrecruiters", "usajobs",
+           "usajobs_historic", "workday"}
+
+
+def run(args: list[str], *, stdin: str | bytes | None = None, cwd: Path = REPO,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    result = subprocess.run(args, input=data, capture_output=True, cwd=cwd, env=env,
+                            timeout=600, check=False)
+    return subprocess.CompletedProcess(result.args, result.returncode,
+                                       result.stdout.decode("utf-8", "replace"),
+                                       result.stderr.decode("utf-8", "replace"))
+
+
+def test_help_lists_every_command() -> None:
+    result = run([*PEERJOBS, "--help"])
+    assert result.returncode == 0
+    listed = {line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines()
+              if line.strip()}
+    assert listed == {"build", "crawl", "demo", "export", "nightly", "normalize", "rebuild",
+                      "serve", "sources"}
+
+
+def test_scrapy_list_and_crawl_from_the_repository_root(tmp_path: Path) -> None:
+    listed = run([str(Path(sys.executable).with_name("scrapy")), "list"])
+    assert set(listed.stdout.split()) >= SPIDERS
+    with ReplayServer(FIXTURES / "jsonld" / "site") as server:
+        result = run([str(Path(sys.executable).with_name("scrapy")), "crawl", "jsonld",
+                      "-a", "board=https://careers.example.org/jobs/", "-a", f"api_base={server.url}",
+                      "-s", f"PEERJOBS_DATA_DIR={tmp_path}", "-s", "DOWNLOAD_DELAY=0",
+                      "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "PEERJOBS_NOW=2026-11-02T03:00:00Z"])
+    assert result.returncode == 0, result.stderr[-2000:]
+    feed = tmp_path / "archive" / "jsonld" / "20261102T030000Z-jsonld.jsonl"
+    stats = json.loads(feed.with_name("20261102T030000Z-jsonld.stats.json").read_text())
+    assert len(feed.read_text().splitlines()) == 3
+    assert stats["boards"]["jsonld:careers.example.org/jobs"]["status"] == "complete"
+    assert stats["stats"]["item_scraped_count"] == 3
+
+
+def test_a_crashed_crawler_process_is_recorded_as_a_failed_run(tmp_path: Path) -> None:
+    job = CrawlJob(spider="no-such-spider", sources=["no-such-spider:x"])
+    [outcome] = run_in_child([job], api_base=None, settings={"PEERJOBS_DATA_DIR": str(tmp_path)})
+    assert outcome.stats["finish_reason"].startswith("crashed (crawler process exit code ")
+    assert outcome.boards == {"no-such-spider:x": {
+        "status": "failed", "items": 0, "requests": 0, "listing_pages": 0, "incomplete": 1,
+        "problems": {"crashed": 1}, "http_status": {}}}
+    report = build(tmp_path, tmp_path / "archive", stub)
+    assert report.runs_loaded == 1
+    row = sqlite3.connect(tmp_path / "peerjobs.db").execute(
+        "select source, status, problems from runs").fetchone()
+    assert row == ("no-such-spider:x", "failed", '{"crashed": 1}')
+
+
+def test_crawl_with_every_source_failing(tmp_path: Path) -> None:
+    """No network: a per-source error summary, a non-zero exit, the database as it was."""
+    run_crawl(tmp_path, "jsonld", FIXTURES / "jsonld" / "site",
+              boards=["https://careers.example.org/jobs/"])
+    build(tmp_path, tmp_path / "archive", stub)
+    before = contents(tmp_path / "peerjobs.db")
+    result = run([*PEERJOBS, "--data-dir", str(tmp_path), "crawl", "--api-base",
+                  "http://127.0.0.1:9", "-s", "RETRY_TIMES=0", "-s", "DOWNLOAD_TIMEOUT=5",
+                  "-s", "PEERJOBS_SOURCES="])
+    assert result.returncode == 1
+    lines = (result.stdout + result.stderr).splitlines()
+    failed = [line for line in lines if line.startswith("failed ")]
+    skipped = [line for line in lines if line.startswith("skipped ")]
+    assert len(failed) >= 20
+    assert all("problems: connection" in line for line in failed)
+    assert any(line.startswith("skipped   usajobs:peer-roles") for line in skipped)
+    summary = result.stdout.splitlines()[-1]
+    assert summary.endswith(f"0 complete, 0 partial, {len(failed)} failed, {len(skipped)} skipped")
+    assert contents(tmp_path / "peerjobs.db") == before
+
+
+def test_normalize_json_lines_with_a_bad_line() -> None:
+    lines = "\n".join([
+        json.dumps({"title": "Peer Support Specialist", "location": "Gary, IN 46402",
+                    "pay": "$18 - $20 per hour"}),
+        "{not json",
+        json.dumps({"title": "Registered Nurse"}),
+    ]) + "\n"
+    result = run([*PEERJOBS, "normalize"], stdin=lines)
+    assert result.returncode == 0
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("is_peer") for o in out] == [True, None, False]
+    assert out[1]["error"].startswith("line 2: ") and out[1]["line"] == 2
+    assert (out[0]["state"], out[0]["county_fips"], out[0]["hourly_min"], out[0]["hourly_max"]) == (
+        "IN", "18089", 18.0, 20.0)
+    assert "1 of 3 line(s) could not be normalized" in result.stderr
+
+
+def test_normalize_csv_keeps_columns_and_adds_fields(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("id,title,location\n1,Recovery Coach,\"Boston, MA\"\n2,Cook,Boston\n",
+                      encoding="utf-8")
+    result = run([*PEERJOBS, "normalize", "--csv", str(source)])
+    assert result.returncode == 0
+    header, first, second = result.stdout.splitlines()[:3]
+    assert header.startswith("id,title,location,is_peer,role_family,role_title,")
+    assert first.startswith("1,Recovery Coach,\"Boston, MA\",true,recovery_coach_sud,")
+    assert second.startswith("2,Cook,Boston,false,,")
+
+
+def test_normalize_refuses_unreadable_input() -> None:
+    result = run([*PEERJOBS, "normalize"], stdin=b"\xff\xfe\x00binary")
+    assert result.returncode != 0
+    assert "not UTF-8" in result.stderr

@@ -65,13 +65,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
     ) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
-        board = request.meta.get("board")
-        if board is not None:
-            # The retried response never reaches the spider; count its status for the board here.
-            self.crawler.stats.inc_value(f"peerjobs/board/{board.source}//status/{response.status}")
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
+        board = request.meta.get("board")
+        if board is not None:
+            # A retried response never reaches the spider; count its status for the board here.
+            self.crawler.stats.inc_value(f"peerjobs/board/{board.source}//status/{response.status}")
         delay = self.delay_for(request, response)
         self.crawler.stats.inc_value("peerjobs/retry/backoff_seconds", int(delay))
         if delay > 0:

@@ -152,8 +152,7 @@ class BoardSpider(scrapy.Spider):
         if fallback is not None:
             full_meta["fallback"] = fallback
         # Requests are asked for deliberately: each board pages on its own, two boards may share
-        # a URL, and platform bases drop repeats by posting id (first_sighting). Link-following
-        # spiders pass dont_filter=False to let Scrapy's duplicate filter drop repeated links.
+        # a URL, and platform bases drop repeats per board (first_sighting, first_link).
         kwargs.setdefault("dont_filter", True)
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=full_meta, **kwargs)
 

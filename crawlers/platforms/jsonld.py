@@ -286,6 +286,10 @@ class JsonLdSpider(BoardSpider):
 
     platform = "jsonld"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.followed: set[tuple[str, str]] = set()
+
     def start_board(self, board: Board) -> Iterable[scrapy.Request]:
         urls = board.option("start_urls") or ([board.board] if "://" in board.board else [])
         if not urls:
@@ -315,12 +319,14 @@ class JsonLdSpider(BoardSpider):
         self.listing_read(board)
         yield from self.postings_from_scan(scan, response, board)
         for url in links:
-            yield self.request(url, self.parse_posting, board, dont_filter=False)
+            if self.first_link(board, url):
+                yield self.request(url, self.parse_posting, board)
         depth = response.meta.get("listing_depth", 0) + 1
         if depth < int(board.option("max_listing_pages", 50)):
             for url in next_pages:
-                yield self.request(url, self.parse_listing, board, listing=True,
-                                   dont_filter=False, meta={"listing_depth": depth})
+                if self.first_link(board, url):
+                    yield self.request(url, self.parse_listing, board, listing=True,
+                                       meta={"listing_depth": depth})
 
     def parse_sitemap(self, response: Response, board: Board) -> Iterator[scrapy.Request]:
         try:
@@ -336,9 +342,19 @@ class JsonLdSpider(BoardSpider):
                 continue
             if sitemap.type == "sitemapindex":
                 yield self.request(loc, self.parse_listing, board, listing=True)
-            elif pattern.search(loc):
-                yield self.request(loc, self.parse_posting, board, dont_filter=False,
+            elif pattern.search(loc) and self.first_link(board, loc):
+                yield self.request(loc, self.parse_posting, board,
                                    meta={"lastmod": entry.get("lastmod")})
+
+    def first_link(self, board: Board, url: str) -> bool:
+        """Each page once per board and run: listing pages link to the same postings again
+        (two boards may share a posting and both must see it, so this is not Scrapy's
+        run-wide duplicate filter)."""
+        key = (board.source, url)
+        if key in self.followed:
+            return False
+        self.followed.add(key)
+        return True
 
     def posting_links(self, response: Response, board: Board) -> Iterator[str]:
         pattern = re.compile(board.option("follow") or DEFAULT_FOLLOW, re.IGNORECASE)

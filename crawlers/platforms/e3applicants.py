@@ -37,7 +37,7 @@ from scrapy.http import Response, TextResponse
 
 from crawlers.platforms.base import BoardSpider
 from crawlers.platforms.jsonld import jobpostings_in_html, posting_fields
-from crawlers.platforms.serverhtml import (
+from crawlers.platforms.pages import (
     blocked_page,
     listing_signal,
     node_text,

@@ -26,7 +26,7 @@ The employer is the hiring agency the bulletin names (its Department row, else t
 Agency/Department column, else the JSON-LD hiringOrganization); the registry's employer only
 when none is named. GRADE is a state grade, not pay: it stays in ``extra``; ``pay_text`` is the
 printed Salary. The listing has no update stamp: the incremental signal is a digest of the
-listing row (:func:`crawlers.platforms.boardpages.version_signal`).
+listing row (:func:`crawlers.platforms.pages.listing_signal`).
 """
 
 from __future__ import annotations
@@ -43,15 +43,15 @@ from parsel import Selector
 from scrapy.http import Response, TextResponse
 
 from crawlers.platforms.base import BoardSpider
-from crawlers.platforms.boardpages import (
+from crawlers.platforms.jsonld import jobpostings_in_html, posting_fields
+from crawlers.platforms.pages import (
     block_text,
     inline_text,
+    listing_signal,
     text_lines,
     unique,
-    version_signal,
     wall_kind,
 )
-from crawlers.platforms.jsonld import jobpostings_in_html, posting_fields
 from crawlers.registry import Board
 
 DEFAULT_HOST = "www.jobapscloud.com"
@@ -208,7 +208,7 @@ def row_fields(row: Selector, roles: dict[str, int], page_url: str,
         "pay_text": salary,
         "closes_at": deadline,
         "employment_type": kind,
-        "source_updated_at": version_signal(title, url, locations, department, salary,
+        "source_updated_at": listing_signal(title, url, locations, department, salary,
                                             deadline, kind, section) if source_id else None,
         "extra": {k: v for k, v in extra.items() if v not in (None, "")},
         "_ids": ids,

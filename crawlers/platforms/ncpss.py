@@ -35,7 +35,7 @@ from parsel import Selector
 from scrapy.http import Response, TextResponse
 
 from crawlers.platforms.base import BoardSpider
-from crawlers.platforms.boardpages import block_text, inline_text, version_signal, wall_kind
+from crawlers.platforms.pages import block_text, inline_text, listing_signal, wall_kind
 from crawlers.platforms.values import number
 from crawlers.registry import Board
 
@@ -111,7 +111,7 @@ def listing_entries(selector: Selector, page_url: str,
             "url": url.split("?")[0],
             "title": title,
             "posted_at": posted,
-            "source_updated_at": version_signal(path, title, row_text, posted),
+            "source_updated_at": listing_signal(path, title, row_text, posted),
             "extra": {"listing_text": row_text} if row_text and row_text != title else {},
         })
     return out

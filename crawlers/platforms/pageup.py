@@ -38,11 +38,11 @@ from parsel import Selector
 from scrapy.http import Response, TextResponse
 
 from crawlers.platforms.base import BoardSpider
-from crawlers.platforms.boardpages import (
+from crawlers.platforms.pages import (
     block_text,
     inline_text,
+    listing_signal,
     unique,
-    version_signal,
     wall_kind,
 )
 from crawlers.platforms.values import number
@@ -181,7 +181,7 @@ def listing_entries(selector: Selector, page_url: str) -> tuple[list[dict[str, A
             "location": location,
             "locations": [location] if location else None,
             "closes_at": close,
-            "source_updated_at": version_signal(ident, url, title, location, close,
+            "source_updated_at": listing_signal(ident, url, title, location, close,
                                                 number_text) if ident else None,
             "extra": {k: v for k, v in extra.items() if v not in (None, "")},
         })

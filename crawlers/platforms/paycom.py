@@ -28,7 +28,6 @@ capture), so ``source_updated_at`` is a digest of what the preview says (:func:`
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -43,8 +42,9 @@ from twisted.python.failure import Failure
 from crawlers.items import JobPosting
 from crawlers.platforms.base import BoardSpider
 from crawlers.platforms.jsonld import format_address, posting_fields
+from crawlers.platforms.pages import listing_signal as digest_of
+from crawlers.platforms.pages import wall_kind
 from crawlers.platforms.values import as_list, number, text
-from crawlers.platforms.walls import wall_kind
 from crawlers.registry import Board
 from crawlers.text import html_to_text
 
@@ -141,8 +141,7 @@ def version_signal(preview: dict[str, Any]) -> str | None:
             text(preview.get("remoteType")), text(preview.get("locations")),
             text(preview.get("description")), text(preview.get("postedOn")),
             preview.get("isHotJob") is True]
-    digest = hashlib.sha1(json.dumps(seen, ensure_ascii=False).encode("utf-8")).hexdigest()
-    return f"preview-sha1:{digest[:16]}"
+    return digest_of(*seen)
 
 
 def remote_flag(remote_type: str | None) -> bool | None:

@@ -33,8 +33,8 @@ from scrapy.http import Response, TextResponse
 from crawlers.items import JobPosting
 from crawlers.platforms.base import BoardSpider
 from crawlers.platforms.jsonld import format_address, jobpostings_in_html, posting_fields
+from crawlers.platforms.pages import wall_kind
 from crawlers.platforms.values import text
-from crawlers.platforms.walls import wall_kind
 from crawlers.registry import Board
 from crawlers.text import html_to_text
 

@@ -34,13 +34,13 @@ from parsel import Selector
 from scrapy.http import Response, TextResponse
 
 from crawlers.platforms.base import BoardSpider
-from crawlers.platforms.boardpages import (
+from crawlers.platforms.jsonld import jobpostings_in_html, posting_fields
+from crawlers.platforms.pages import (
     block_text,
     inline_text,
-    version_signal,
+    listing_signal,
     wall_kind,
 )
-from crawlers.platforms.jsonld import jobpostings_in_html, posting_fields
 from crawlers.platforms.values import number, text
 from crawlers.registry import Board
 
@@ -114,7 +114,7 @@ def listing_entry(node: Selector, page_url: str) -> dict[str, Any] | None:
         "locations": [location] if location else None,
         "posted_at": text(posted),
         "employment_type": ", ".join(types) or None,
-        "source_updated_at": version_signal(post_id, url, title, company, location, types,
+        "source_updated_at": listing_signal(post_id, url, title, company, location, types,
                                             posted),
         "extra": {k: v for k, v in extra.items() if v not in (None, "")},
     }
@@ -146,7 +146,7 @@ def feed_entries(selector: Selector) -> list[dict[str, Any]]:
             "locations": [location] if location else None,
             "posted_at": posted,
             "employment_type": kind,
-            "source_updated_at": version_signal(post_id, link, title, company, location,
+            "source_updated_at": listing_signal(post_id, link, title, company, location,
                                                 [kind] if kind else [], posted),
             "extra": {"post_id": post_id} if post_id else {},
         })

@@ -28,7 +28,6 @@ so ``source_updated_at`` is a digest of what the list says (:func:`version_signa
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -43,8 +42,9 @@ from twisted.python.failure import Failure
 
 from crawlers.items import JobPosting
 from crawlers.platforms.base import BoardSpider
+from crawlers.platforms.pages import listing_signal as digest_of
+from crawlers.platforms.pages import wall_kind
 from crawlers.platforms.values import as_list, number, text
-from crawlers.platforms.walls import wall_kind
 from crawlers.registry import Board
 from crawlers.text import html_to_text
 
@@ -147,8 +147,7 @@ def version_signal(entry: dict[str, Any]) -> str | None:
             text(entry.get("JobCategoryName")), location_texts(entry.get("Locations")),
             text(entry.get("PostedDate")), text(entry.get("BriefDescription")),
             text(entry.get("JobLocationType"))]
-    digest = hashlib.sha1(json.dumps(seen, ensure_ascii=False).encode("utf-8")).hexdigest()
-    return f"list-sha1:{digest[:16]}"
+    return digest_of(*seen)
 
 
 def employment_type(full_time: Any) -> str | None:

@@ -21,8 +21,6 @@ say about a posting (:func:`version_signal`); see its docstring for why.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -34,6 +32,7 @@ from scrapy.http import Response
 
 from crawlers.items import JobPosting
 from crawlers.platforms.base import BoardSpider
+from crawlers.platforms.pages import listing_signal as digest_of
 from crawlers.registry import Board
 from crawlers.text import html_to_text
 
@@ -186,8 +185,7 @@ def version_signal(entry: dict[str, Any]) -> str | None:
         return None
     seen = [_text(entry.get("title")), path, _text(entry.get("locationsText")),
             _texts(entry.get("bulletFields")), _text(entry.get("remoteType"))]
-    digest = hashlib.sha1(json.dumps(seen, ensure_ascii=False).encode("utf-8")).hexdigest()
-    return f"list-sha1:{digest[:16]}"
+    return digest_of(*seen)
 
 
 def remote_flag(remote_type: str | None) -> bool | None:

@@ -167,8 +167,14 @@ def test_failed_rss_falls_back_to_the_html_listing_paged_to_the_end(data_dir: Pa
     assert (stats["status"], stats["items"], stats["listing_pages"], stats["requests"]) == (
         "complete", 3, 2, 6)
     assert stats["problems"] == {"http_5xx": 1}  # counted; the listing still saw every posting
-    assert paths(result)[:3] == ["/1126/cw/en-us/rss", "/1126/cw/en-us/listing/?page=1&page-items=2",
-                                 "/1126/cw/en-us/listing/?page=2&page-items=2"]
+    # The RSS is asked first and the listing pages in order; job pages interleave with page 2
+    # depending on concurrency, so only the order that follows from the links is asserted.
+    order = paths(result)
+    listing = [p for p in order if "/listing/" in p]
+    assert order[0] == "/1126/cw/en-us/rss"
+    assert listing == ["/1126/cw/en-us/listing/?page=1&page-items=2",
+                       "/1126/cw/en-us/listing/?page=2&page-items=2"]
+    assert order.index(listing[0]) == 1
     peer = result.by_id()["5083718"]
     assert peer == {**peer, "title": "Peer Recovery Specialist",
                     "employer": "Dept Behavioral Health/Develop",

@@ -35,6 +35,7 @@ from twisted.python.failure import Failure
 from crawlers import config
 from crawlers.apibase import normalize_api_base
 from crawlers.items import JobPosting
+from crawlers.platforms.pages import wall_kind
 from crawlers.registry import Board, RegistryError, board_key, boards_for, find_board
 
 logger = logging.getLogger(__name__)
@@ -264,6 +265,33 @@ class BoardSpider(scrapy.Spider):
         self.sighted.add(key)
         return True
 
+    def detail_or_sighting(
+        self, board: Board, fields: dict[str, Any], url: str | None, callback: Any, *,
+        meta: dict[str, Any] | None = None, **kwargs: Any,
+    ) -> Iterator[Any]:
+        """The list → detail step every list-and-detail platform takes.
+
+        Each posting once per run; a posting stored with the same version signal is a
+        listing-only sighting (its detail is not fetched again); otherwise its detail is
+        requested with the listing's copy as the fallback (see :meth:`request`). A posting
+        without an id is passed on for the pipeline to count and drop.
+        """
+        listed = self.posting(board, **fields)
+        ident = listed.source_id
+        if not ident:
+            yield listed
+            return
+        if not self.first_sighting(board, ident):
+            return
+        if not url:
+            yield listed
+            return
+        if self.unchanged(board, ident, listed.source_updated_at):
+            listed.detail_skipped = True
+            yield listed
+            return
+        yield self.request(url, callback, board, meta=meta, fallback=listed, **kwargs)
+
     # -- responses and items --------------------------------------------------------------
 
     def load_json(self, response: Response, board: Board, *, listing: bool = False) -> Any | None:
@@ -275,9 +303,14 @@ class BoardSpider(scrapy.Spider):
         try:
             return json.loads(text)
         except ValueError as exc:
-            looks_html = text.lstrip()[:1] == "<"
-            kind = "html_instead_of_json" if looks_html else "malformed_json"
-            self.problem(board, kind, f"{response.url}: {exc}", incomplete=listing)
+            if text.lstrip()[:1] == "<":
+                # A 200 page standing in for the data: a wall says so, anything else is generic.
+                kind = wall_kind(text) or "html_instead_of_json"
+                self.problem(board, kind, f"{response.url} answered an HTML page "
+                             f"({kind.replace('_', ' ')}) where JSON was expected",
+                             incomplete=listing)
+            else:
+                self.problem(board, "malformed_json", f"{response.url}: {exc}", incomplete=listing)
             return None
 
     def posting(self, board: Board, **fields: Any) -> JobPosting:

@@ -263,14 +263,8 @@ class E3ApplicantsSpider(BoardSpider):
                                dont_filter=False, meta={"page": page + 1})
 
     def from_row(self, row: dict[str, Any], board: Board) -> Iterator[Any]:
-        job_id = row["source_id"]
-        if not self.first_sighting(board, job_id):
-            return
-        if self.unchanged(board, job_id, row["source_updated_at"]):
-            yield self.posting(board, **row, detail_skipped=True)
-            return
-        yield self.request(row["url"], self.parse_detail, board, meta={"row": row},
-                           fallback=self.posting(board, **row))
+        yield from self.detail_or_sighting(board, row, row["url"], self.parse_detail,
+                                           meta={"row": row})
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]

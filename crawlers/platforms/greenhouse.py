@@ -249,13 +249,11 @@ class GreenhouseSpider(BoardSpider):
 
     def job_from_list(self, job: dict[str, Any], board: Board, token: str) -> Iterator[Any]:
         fields = job_fields(job)
-        job_id, updated = fields["source_id"], fields["source_updated_at"]
-        if job_id is None or self.unchanged(board, job_id, updated):
-            yield self.posting(board, **fields, detail_skipped=True if job_id else None)
-            return
-        url = f"{API}/{quote(token, safe='')}/jobs/{quote(job_id, safe='')}?pay_transparency=true"
-        yield self.request(url, self.parse_detail, board, meta={"listed_job": job},
-                           fallback=self.posting(board, **fields))
+        job_id = fields["source_id"]
+        url = (f"{API}/{quote(token, safe='')}/jobs/{quote(job_id, safe='')}?pay_transparency=true"
+               if job_id else None)
+        yield from self.detail_or_sighting(board, fields, url, self.parse_detail,
+                                           meta={"listed_job": job})
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]

@@ -407,15 +407,9 @@ class IcimsSpider(BoardSpider):
                      incomplete=True)
 
     def from_card(self, card: dict[str, Any], board: Board) -> Iterator[Any]:
-        job_id = card["source_id"]
-        if not self.first_sighting(board, job_id):
-            return
-        if self.unchanged(board, job_id, card["source_updated_at"]):
-            yield self.posting(board, **card, detail_skipped=True)
-            return
-        yield self.request(detail_url(card["url"]), self.parse_detail, board,
-                           meta={"card": card, "handle_httpstatus_list": [CHALLENGE_STATUS]},
-                           fallback=self.posting(board, **card))
+        yield from self.detail_or_sighting(
+            board, card, detail_url(card["url"]), self.parse_detail,
+            meta={"card": card, "handle_httpstatus_list": [CHALLENGE_STATUS]})
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]

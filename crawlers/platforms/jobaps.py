@@ -423,17 +423,8 @@ class JobApsSpider(BoardSpider):
         if ids and is_pseudo_posting(ids):
             self.crawler.stats.inc_value(f"peerjobs/board/{board.source}//pseudo_postings")
             return
-        source_id = row.get("source_id")
-        if not source_id:
-            yield self.posting(board, **row)  # counted and dropped by the pipeline
-            return
-        if not self.first_sighting(board, source_id):
-            return
-        if self.unchanged(board, source_id, row["source_updated_at"]):
-            yield self.posting(board, **row, detail_skipped=True)
-            return
-        yield self.request(row["url"], self.parse_bulletin, board, meta={"row": row},
-                           fallback=self.posting(board, **row))
+        yield from self.detail_or_sighting(board, row, row["url"], self.parse_bulletin,
+                                           meta={"row": row})
 
     def parse_bulletin(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]

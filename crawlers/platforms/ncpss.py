@@ -269,14 +269,8 @@ class NcPssSpider(BoardSpider):
         yield from ()
 
     def from_entry(self, entry: dict[str, Any], board: Board) -> Iterator[Any]:
-        ident = entry["source_id"]
-        if not self.first_sighting(board, ident):
-            return
-        if self.unchanged(board, ident, entry["source_updated_at"]):
-            yield self.posting(board, **entry, detail_skipped=True)
-            return
-        yield self.request(entry["url"], self.parse_posting, board, meta={"entry": entry},
-                           fallback=self.posting(board, **entry))
+        yield from self.detail_or_sighting(board, entry, entry["url"], self.parse_posting,
+                                           meta={"entry": entry})
 
     def parse_posting(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]

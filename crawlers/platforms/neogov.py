@@ -391,15 +391,9 @@ class NeogovSpider(BoardSpider):
         yield self.listing_request(board, agency, host, page + 1, seen)
 
     def from_card(self, card: dict[str, Any], board: Board) -> Iterator[Any]:
-        job_id = card["source_id"]
-        if not self.first_sighting(board, job_id):
-            return
-        if not card["url"] or self.unchanged(board, job_id, card["source_updated_at"]):
-            yield self.posting(board, **card, detail_skipped=True if card["url"] else None)
-            return
         # No X-Requested-With here: the bulletin answers 404 to an XHR request.
-        yield self.request(card["url"], self.parse_detail, board, meta={"card": card},
-                           fallback=self.posting(board, **card))
+        yield from self.detail_or_sighting(board, card, card["url"], self.parse_detail,
+                                           meta={"card": card})
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]

@@ -348,17 +348,8 @@ class PageUpSpider(BoardSpider):
         yield self.listing_request(board, base, page + 1, urljoin(response.url, more.strip()))
 
     def from_entry(self, entry: dict[str, Any], board: Board) -> Iterator[Any]:
-        ident = entry["source_id"]
-        if not ident:
-            yield self.posting(board, **entry)
-            return
-        if not self.first_sighting(board, ident):
-            return
-        if self.unchanged(board, ident, entry["source_updated_at"]):
-            yield self.posting(board, **entry, detail_skipped=True)
-            return
-        yield self.request(entry["url"], self.parse_job, board, meta={"entry": entry},
-                           fallback=self.posting(board, **entry))
+        yield from self.detail_or_sighting(board, entry, entry["url"], self.parse_job,
+                                           meta={"entry": entry})
 
     def parse_job(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]

@@ -391,12 +391,6 @@ class PaycomSpider(BoardSpider):
         state: dict[str, Any] = response.meta["paycom"]
         skip: int = response.meta["skip"]
         page: int = response.meta["page"]
-        if isinstance(response, TextResponse) and response.text.lstrip()[:1] == "<":
-            kind = wall_kind(response.text)
-            if kind:
-                self.problem(board, kind, f"{response.url} answered a {kind.replace('_', ' ')} "
-                             f"page instead of postings (skip {skip})", incomplete=True)
-                return
         data = self.load_json(response, board, listing=True)
         if data is None:
             return
@@ -434,20 +428,10 @@ class PaycomSpider(BoardSpider):
             return
         fields = preview_fields(preview, state["key"])
         job_id = fields["source_id"]
-        listed = self.posting(board, **fields, employer=state["company"])
-        if not job_id:
-            yield listed  # the pipeline drops and counts a posting without an id
-            return
-        if not self.first_sighting(board, job_id):
-            return
-        if self.unchanged(board, job_id, fields["source_updated_at"]):
-            listed.detail_skipped = True
-            yield listed
-            return
-        yield self.request(urljoin(state["service"], f"api/ats/job-postings/{job_id}"),
-                           self.parse_detail, board, fallback=listed,
-                           meta={"paycom": state, "preview": preview},
-                           headers=self.auth_headers(state["jwt"]))
+        yield from self.detail_or_sighting(
+            board, {**fields, "employer": state["company"]},
+            urljoin(state["service"], f"api/ats/job-postings/{job_id}"), self.parse_detail,
+            meta={"paycom": state, "preview": preview}, headers=self.auth_headers(state["jwt"]))
 
     def parse_detail(self, response: Response) -> Iterator[JobPosting]:
         board: Board = response.meta["board"]

@@ -220,19 +220,9 @@ class PaylocitySpider(BoardSpider):
     def listing_entry(self, job: dict[str, Any], board: Board,
                       company: str | None) -> Iterator[Any]:
         fields = listing_fields(job, company)
-        listed = self.posting(board, **fields)
         job_id = fields["source_id"]
-        if not job_id:
-            yield listed  # the pipeline drops and counts a posting without an id
-            return
-        if not self.first_sighting(board, job_id):
-            return
-        if self.unchanged(board, job_id, fields["source_updated_at"]):
-            listed.detail_skipped = True
-            yield listed
-            return
-        yield self.request(detail_url(job_id), self.parse_detail, board, fallback=listed,
-                           meta={"paylocity": fields})
+        yield from self.detail_or_sighting(board, fields, detail_url(job_id) if job_id else None,
+                                           self.parse_detail, meta={"paylocity": fields})
 
     def parse_detail(self, response: Response) -> Iterator[JobPosting]:
         board: Board = response.meta["board"]

@@ -267,19 +267,9 @@ class SmartRecruitersSpider(BoardSpider):
             return
         fields = posting_fields(entry, company)
         url = detail_url(company, entry)
-        if not fields["source_id"] or not url:
-            # Nothing to ask for: the pipeline drops and counts a posting without an id.
-            yield self.posting(board, **fields)
-            return
-        if not self.first_sighting(board, fields["source_id"]):
-            return
-        if self.unchanged(board, fields["source_id"], fields["source_updated_at"]):
-            yield self.posting(board, **fields, detail_skipped=True)
-            return
-        yield self.request(url, self.parse_detail, board,
-                           meta={"company": company, "entry": entry},
-                           headers={"Accept": "application/json"},
-                           fallback=self.posting(board, **fields))
+        yield from self.detail_or_sighting(
+            board, fields, url, self.parse_detail, meta={"company": company, "entry": entry},
+            headers={"Accept": "application/json"})
 
     def parse_detail(self, response: Response) -> Iterator[JobPosting]:
         board: Board = response.meta["board"]

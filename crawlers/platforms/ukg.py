@@ -301,12 +301,6 @@ class UkgSpider(BoardSpider):
         site: UkgBoard = response.meta["ukg"]
         skip: int = response.meta["skip"]
         page: int = response.meta["page"]
-        if isinstance(response, TextResponse) and response.text.lstrip()[:1] == "<":
-            kind = wall_kind(response.text)
-            if kind:
-                self.problem(board, kind, f"{response.url} answered a {kind.replace('_', ' ')} "
-                             f"page instead of opportunities (Skip {skip})", incomplete=True)
-                return
         data = self.load_json(response, board, listing=True)
         if data is None:
             return
@@ -341,19 +335,10 @@ class UkgSpider(BoardSpider):
                          f"{entry!r:.80}", incomplete=True)
             return
         fields = listing_fields(entry, site)
-        listed = self.posting(board, **fields)
         opportunity_id = fields["source_id"]
-        if not opportunity_id:
-            yield listed  # the pipeline drops and counts a posting without an id
-            return
-        if not self.first_sighting(board, opportunity_id):
-            return
-        if self.unchanged(board, opportunity_id, fields["source_updated_at"]):
-            listed.detail_skipped = True
-            yield listed
-            return
-        yield self.request(site.detail_url(opportunity_id), self.parse_detail, board,
-                           fallback=listed, meta={"ukg": site, "entry": entry})
+        yield from self.detail_or_sighting(
+            board, fields, site.detail_url(opportunity_id) if opportunity_id else None,
+            self.parse_detail, meta={"ukg": site, "entry": entry})
 
     def parse_detail(self, response: Response) -> Iterator[JobPosting]:
         board: Board = response.meta["board"]

@@ -362,19 +362,9 @@ class WorkdaySpider(BoardSpider):
             return
         fields = listing_fields(entry, site)
         path = fields["extra"].get("external_path")
-        if not path:
-            # No detail to ask for: the pipeline drops and counts a posting without an id.
-            yield self.posting(board, **fields)
-            return
-        if not self.first_sighting(board, fields["source_id"]):
-            return
-        if self.unchanged(board, fields["source_id"], fields["source_updated_at"]):
-            yield self.posting(board, **fields, detail_skipped=True)
-            return
-        yield self.request(site.detail_url(path), self.parse_detail, board,
-                           meta={"workday": site, "entry": entry},
-                           headers={"Accept": "application/json"},
-                           fallback=self.posting(board, **fields))
+        yield from self.detail_or_sighting(
+            board, fields, site.detail_url(path) if path else None, self.parse_detail,
+            meta={"workday": site, "entry": entry}, headers={"Accept": "application/json"})
 
     def parse_detail(self, response: Response) -> Iterator[JobPosting]:
         board: Board = response.meta["board"]

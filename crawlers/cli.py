@@ -104,22 +104,45 @@ def rebuild() -> None:
 
 
 @main.command()
+@click.argument("sources", nargs=-1)
 @click.option("--api-base", help="Crawl a mirror instead of the real sources.")
-@click.option("--export-dir", type=click.Path(file_okay=False, path_type=Path))
-def nightly(api_base: str | None, export_dir: Path | None) -> None:
-    """The scheduled job: crawl every enabled source, build, export, report health."""
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="A Scrapy setting for the crawl (repeatable).")
+@click.option("--export-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the CSV exports (default DATA_DIR/exports).")
+def nightly(sources: tuple[str, ...], api_base: str | None, overrides: tuple[str, ...],
+            export_dir: Path | None) -> None:
+    """The scheduled job: crawl every enabled source, build, export, report health.
+
+    Exits 1 when no source could be read or the build failed; the health report (also written
+    to DATA_DIR/reports/) lists what needs an operator either way.
+    """
     from crawlers.crawl import crawl_sources, print_summary
+    from db.build import BuildError
     from db.exports import export_all
+    from db.health import write_health_report
     from db.pipeline import build_database
 
-    outcomes = crawl_sources((), api_base=api_base, settings={})
-    crawl_code = print_summary(outcomes, strict=False)
-    report = build_database(config.data_dir(), rebuild=False)
-    click.echo(report.summary())
-    target = export_dir or config.data_dir() / "exports"
-    written = export_all(config.database_path(), target)
-    click.echo(f"exported {len(written)} file(s) to {target}")
-    sys.exit(crawl_code)
+    try:
+        outcomes = crawl_sources(sources, api_base=api_base, settings=_settings_from(overrides))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    code = print_summary(outcomes, strict=False)
+    try:
+        report = build_database(config.data_dir(), rebuild=False)
+        click.echo(report.summary())
+    except BuildError as exc:
+        click.echo(f"build failed, the published database is unchanged: {exc}", err=True)
+        code = 1
+    database = config.database_path()
+    if database.exists():
+        target = export_dir or config.data_dir() / "exports"
+        written = export_all(database, target)
+        click.echo(f"exported {len(written)} file(s) to {target}")
+        health, path = write_health_report(database, config.data_dir() / "reports")
+        click.echo(health.text())
+        click.echo(f"health report: {path}")
+    sys.exit(code)
 
 
 # -- publish ----------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -165,6 +164,13 @@ def datasette_command(database: Path, *, host: str, port: int,
     return command
 
 
+def _become(command: list[str]) -> None:
+    """Replace this process with Datasette, so signals (Ctrl-C, a supervisor's stop) reach it."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(command[0], command)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
@@ -174,7 +180,7 @@ def serve(host: str, port: int) -> None:
     if not database.exists():
         raise click.ClickException(f"{database} does not exist yet: run `peerjobs build` first")
     click.echo(f"Datasette at http://{host}:{port}/ (Ctrl-C stops it)")
-    sys.exit(subprocess.call(datasette_command(database, host=host, port=port)))
+    _become(datasette_command(database, host=host, port=port))
 
 
 @main.command()
@@ -194,7 +200,7 @@ def demo(no_serve: bool, host: str, port: int, weeks: int) -> None:
         click.echo(f"database: {database} (serve it with: peerjobs --data-dir {folder} serve)")
         return
     click.echo(f"Datasette at http://{host}:{port}/peerjobs (SAMPLE DATA; Ctrl-C stops it)")
-    sys.exit(subprocess.call(datasette_command(database, host=host, port=port, metadata=metadata)))
+    _become(datasette_command(database, host=host, port=port, metadata=metadata))
 
 
 @main.command()

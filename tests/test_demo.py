@@ -90,5 +90,8 @@ def test_demo_serves_datasette_at_the_printed_url(tmp_path: Path) -> None:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
             assert "SAMPLE DATA: peerjobs" in response.read().decode()
     finally:
+        # `peerjobs demo` became Datasette (exec), so this stops the server itself.
         process.terminate()
         process.wait(timeout=30)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)

@@ -30,16 +30,24 @@ Precedence when sentences disagree (documented choice)
     end state). Between required and preferred the stricter one wins. The deadline reported is
     the shortest one stated.
 
-Performance: the whole text is scanned only with ``str.find`` for a few trigger words; regexes
-and word look-ups run on the handful of sentences around the hits.
+Performance: the text is scanned only with ``str.find`` for a few trigger words; regexes and
+word look-ups run on the handful of sentences around the hits. Real postings repeat paragraphs
+and sentences (boilerplate, one employer's template), so both are cached by their text: a
+paragraph's trigger sentences (``_BlockScan``) and what a sentence states (``_SentenceFacts``).
+What depends on the rest of the posting (section headings above a sentence, a deadline in the
+next sentence, a driving licence named across a paragraph break, a lived-experience phrase whose
+first words end the previous line) is still read from the whole text, in the original order,
+so that the results are exactly those of the uncached reading.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from functools import lru_cache
+from typing import Final, cast
 
 from normalize.taxonomy import CredentialSet, Taxonomy, load_credentials, load_taxonomy
 from normalize.textutil import MAX_TEXT_CHARS, NUMBER_PATTERN, TriggeredPatterns, light_text, parse_number
@@ -214,6 +222,9 @@ class _Cue:
 
 
 _TOKEN_RE = re.compile(r"[a-z0-9&]+")
+#: What a certification sentence's reading depends on besides its text: its acronym hits as
+#: (code, offset in the sentence), the posting's state and the two peer flags of ``extract``.
+_CertContext = tuple[tuple[tuple[str, int], ...], str | None, bool, bool]
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]]| - ")
 
 
@@ -254,6 +265,101 @@ class _Sentence:
                 bisect.bisect_right(breaks, m.start()) for m in _TOKEN_RE.finditer(text)
             ]
         return self._clauses
+
+
+@dataclass(frozen=True, slots=True)
+class _SentenceFacts:
+    """What one trigger sentence states, whatever posting it stands in (cached by its text).
+
+    Answers that depend on the sentence's section heading are kept open: the caller reads the
+    heading, in posting order, only where the sentence needs it (see ``_Extractor.extract``).
+    """
+
+    cert_level: str | None
+    """Requirement level of a certification sentence; None when the section heading decides."""
+    cert_days: int | None
+    codes: frozenset[str]
+    relevant: bool
+    """The sentence speaks of a peer credential (it counts for ``cert_requirement``)."""
+    lived_reads_section: bool
+    lived_required: bool
+    edu_reads_section: bool
+    edu_in_pref_section: tuple[str, ...]
+    edu_otherwise: tuple[str, ...]
+    license_required: bool | None
+    """None: required when the section heading is a requirements heading."""
+
+
+#: Sentence-level results cached per extractor (real postings repeat boilerplate sentences).
+_SENTENCE_CACHE_SIZE: Final = 8192
+#: Paragraph scans cached per extractor (postings of one employer share most paragraphs).
+_PARAGRAPH_CACHE_SIZE: Final = 20000
+
+
+@dataclass(frozen=True, slots=True)
+class _Stub:
+    """A sentence around trigger hits, located in its block (a paragraph or a whole text)."""
+
+    start: int
+    end: int
+    """Span in the block."""
+    text: str
+    """Lower-cased sentence."""
+    cert: bool
+    """A certification trigger (word or acronym) occurs in it."""
+    acronyms: tuple[tuple[str, int], ...]
+    """Its acronym hits as (code, offset in the sentence); empty unless ``cert``."""
+    lived: tuple[tuple[int, int], ...]
+    """Lived-experience phrases as (start, end) in the sentence."""
+    edu: bool
+    lic: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Triggers:
+    """Trigger hits of a text (offsets relative to its start), see :class:`_BlockScan`."""
+
+    acronyms: tuple[tuple[str, int, int], ...]
+    hits: tuple[tuple[int, int, int], ...]
+    licences: tuple[int, ...]
+
+
+_NO_TRIGGERS: Final = _Triggers((), (), ())
+
+
+@dataclass(frozen=True, slots=True)
+class _BlockScan:
+    """Trigger hits of a paragraph (or of a whole text), offsets relative to its start.
+
+    Paragraph by paragraph gives the hits of the whole text: no needle or acronym token holds
+    a line break, the lived-experience patterns are checked to be paragraph-local
+    (``TriggeredPatterns.paragraph_local``), and a sentence span never crosses a line break.
+    Only whether a "licen" speaks of driving can look past a paragraph (30 characters around
+    it): those near its edges are judged in the posting.
+    """
+
+    acronyms: tuple[tuple[str, int, int], ...]
+    """Peer-credential acronyms as (code, start, end)."""
+    hits: tuple[tuple[int, int, int], ...]
+    """(position, kind, extra) as in ``extract``: kinds 0 (certification), 1 (education) and 2
+    (lived experience; extra is the end of the phrase)."""
+    size: int
+    licences: tuple[int, ...]
+    """Positions of "licen" (hits of kind 3 when about driving, see ``_about_driving``)."""
+    driving: tuple[int, ...]
+    """The ``licences`` about driving, judged on the block alone."""
+    undecided: tuple[int, ...]
+    """The ``licences`` near an edge, whose judgment needs the text around the block."""
+    groupings: dict[tuple[bool, ...], tuple[_Stub, ...]]
+    """Memo of the block's trigger sentences by the judgments of ``undecided`` (filled on
+    demand by ``_sentences``; the grouping depends on the block and those judgments only)."""
+
+
+#: The scan of a paragraph without any hit.
+_NOTHING: Final = _BlockScan((), (), 0, (), (), (), {})
+
+#: Certification level read from a section kind when a sentence states no strength.
+_SECTION_LEVEL: Final[dict[str | None, str]] = {"req": "required", "pref": "preferred"}
 
 
 def _cues(words: list[str]) -> list[_Cue]:
@@ -334,8 +440,19 @@ def _deadline_days(sentence: str) -> tuple[bool, int | None]:
     return False, None
 
 
+def _about_driving(low: str, pos: int) -> bool:
+    """Is the "licen" at ``pos`` about a driver's licence (judged on 30 characters before it
+    and 25 from it)?"""
+    window = low[max(0, pos - 30):pos + 25]
+    return "driv" in window or "motor vehicle" in window
+
+
+@lru_cache(maxsize=16384)
 def _heading_kind(line: str) -> str | None:
-    """Section opened by ``line`` when it is a heading: "req", "pref" or "other"; else None."""
+    """Section opened by ``line`` when it is a heading: "req", "pref" or "other"; else None.
+
+    Cached: section look-ups walk up to 40 lines each, and headings repeat across postings.
+    """
     stripped = line.strip(" \t*#-:•|")
     if not stripped or len(stripped) > 80:
         return None
@@ -351,6 +468,28 @@ def _heading_kind(line: str) -> str | None:
     if any(h in low for h in _REQ_HEADINGS):
         return "req"
     return "other"
+
+
+@lru_cache(maxsize=16384)
+def _head_section(head: str) -> str | None:
+    """Section named in a sentence's own line before it ("Education: ..."): the last words
+    before its last colon, read as a heading."""
+    colon = head.rfind(":")
+    if colon == -1:
+        return None
+    return _heading_kind(" ".join(head[:colon].split()[-5:]) + ":")
+
+
+@lru_cache(maxsize=16384)
+def _line_section(line: str) -> str | None:
+    """Section opened by a line above a sentence: the line as a heading, else its start up to a
+    colon within 45 characters ("Education: High school diploma")."""
+    kind = _heading_kind(line)
+    if kind is None and len(line) > 3:
+        c = line.find(":", 0, 45)
+        if c > 0 and len(line) > c + 3:
+            kind = _heading_kind(line[: c + 1])
+    return kind
 
 
 class _Extractor:
@@ -398,6 +537,14 @@ class _Extractor:
             [(p.trigger, p.pattern, p.before) for p in tax.lived_experience if p.requirement]
         )
         self.state_names: dict[str, str] = {"ohio": "OH", "north carolina": "NC"}
+        # pure functions of short strings, cached per extractor (lexicon) instance
+        self._facts = lru_cache(maxsize=_SENTENCE_CACHE_SIZE)(self._sentence_facts)
+        # paragraph -> its scan; emptied when full, like the title caches
+        self._paragraph_cache: dict[str, _BlockScan] = {}
+        # a taxonomy whose lived-experience patterns might reach across paragraphs: whole texts
+        self._by_paragraph = self.lived.paragraph_local()
+        self._title_codes = lru_cache(maxsize=4096)(self._title_codes_uncached)
+        self._bare_deadline = lru_cache(maxsize=4096)(self._bare_deadline_uncached)
 
     # ----------------------------------------------------------------------- scanning helpers
 
@@ -535,12 +682,9 @@ class _Extractor:
         line_start = text.rfind("\n", 0, start) + 1
         if memo is not None and line_start in memo:
             return memo[line_start]
-        head = text[line_start:start]
-        colon = head.rfind(":")
-        if colon != -1:
-            kind = _heading_kind(" ".join(head[:colon].split()[-5:]) + ":")
-            if kind is not None:
-                return kind
+        kind = _head_section(text[line_start:start])
+        if kind is not None:
+            return kind
         visited = [line_start]
         kind = None
         pos = line_start - 1
@@ -551,12 +695,7 @@ class _Extractor:
             if memo is not None and prev_start in memo:
                 kind = memo[prev_start]
                 break
-            prev = text[prev_start:pos]
-            kind = _heading_kind(prev)
-            if kind is None and len(prev) > 3:
-                c = prev.find(":", 0, 45)
-                if c > 0 and len(prev) > c + 3:
-                    kind = _heading_kind(prev[: c + 1])
+            kind = _line_section(text[prev_start:pos])
             if kind is not None:
                 break
             visited.append(prev_start)
@@ -568,23 +707,99 @@ class _Extractor:
 
     # ----------------------------------------------------------------------- main
 
-    def extract(self, value: object, state: object, title: object) -> Certification:
-        text = light_text(value, MAX_TEXT_CHARS)
-        title_text = light_text(title, 400) if title is not None else ""
-        low = text.lower()
-        if not low.strip():
-            return self._title_only(title_text, state, "")
-        # trigger hits as (position, kind, extra); sorted, they fall into sentences in order
-        acronym_hits = self._acronym_hits(text)
-        hits: list[tuple[int, int, int]] = [(h[1], 0, 0) for h in acronym_hits]
+    def _triggers(self, block: str, low: str) -> _Triggers:
+        """Trigger hits of ``block`` (``low`` is its lower-cased form, of the same length)."""
+        acronyms = tuple(self._acronym_hits(block))
+        hits: list[tuple[int, int, int]] = [(h[1], 0, 0) for h in acronyms]
         hits.extend((p, 0, 0) for p in self._finds(low, _CERT_TRIGGERS))
         hits.extend((p, 1, 0) for p in self._finds(low, _EDU_TRIGGERS))
         lived_low = low.replace("'", " ") if "'" in low else low
         hits.extend((a, 2, b) for _idx, a, b in self.lived.finditer(lived_low))
-        for p in self._finds(low, ("licen",)):
-            window = low[max(0, p - 30):p + 25]
-            if "driv" in window or "motor vehicle" in window:
-                hits.append((p, 3, 0))
+        licences = tuple(self._finds(low, ("licen",)))
+        if not (hits or licences):
+            return _NO_TRIGGERS
+        return _Triggers(acronyms, tuple(hits), licences)
+
+    @staticmethod
+    def _block_scan(low: str, found: _Triggers) -> _BlockScan:
+        """A block's scan from its trigger hits (``low``: the block, lower-cased)."""
+        # The judgment on the block alone is final when its window lies inside the block, or
+        # when the part inside already speaks of driving (the full window only adds text).
+        size = len(low)
+        licences = found.licences
+        driving: tuple[int, ...] = ()
+        undecided: tuple[int, ...] = ()
+        if licences:
+            driving = tuple(p for p in licences if _about_driving(low, p))
+            undecided = tuple(
+                p for p in licences if (p < 30 or p + 25 > size) and p not in driving
+            )
+        return _BlockScan(found.acronyms, found.hits, size, licences, driving, undecided, {})
+
+    def _scan(self, low: str, found: _Triggers) -> _BlockScan:
+        """A paragraph's scan (``low``: the paragraph, lower-cased); ``_NOTHING`` when nothing
+        in it can make a sentence."""
+        if found is _NO_TRIGGERS:
+            return _NOTHING
+        scan = self._block_scan(low, found)
+        return scan if scan.hits or scan.driving or scan.undecided else _NOTHING
+
+    def _paragraph_scans(self, paragraphs: list[str]) -> list[_BlockScan]:
+        """Scans of non-empty ``paragraphs`` (``_NOTHING`` when one has no hit), cached by text.
+
+        Paragraphs not seen before are scanned together, in one pass over them joined by
+        blank lines, and the hits are then dealt out by position: a scan's cost is mostly
+        per call, not per character, and a new posting brings many new paragraphs at once.
+        Dealt out, the hits are those of each paragraph alone (see :class:`_BlockScan`).
+        """
+        cache = self._paragraph_cache
+        known = [cache.get(paragraph) for paragraph in paragraphs]
+        new = [i for i, scan in enumerate(known) if scan is None]
+        if not new:
+            return cast(list[_BlockScan], known)
+        if len(cache) + len(new) > _PARAGRAPH_CACHE_SIZE:
+            cache.clear()
+        if len(new) == 1:  # the usual case once the cache is warm
+            i = new[0]
+            low = paragraphs[i].lower()
+            known[i] = cache[paragraphs[i]] = self._scan(low, self._triggers(paragraphs[i], low))
+            return cast(list[_BlockScan], known)
+        joined = "\n\n".join(paragraphs[i] for i in new)
+        joined_low = joined.lower()
+        found = self._triggers(joined, joined_low)
+        starts: list[int] = []
+        offset = 0
+        for i in new:
+            starts.append(offset)
+            offset += len(paragraphs[i]) + 2
+        acronyms: list[list[tuple[str, int, int]]] = [[] for _ in new]
+        hits: list[list[tuple[int, int, int]]] = [[] for _ in new]
+        licences: list[list[int]] = [[] for _ in new]
+        for code, a, b in found.acronyms:
+            k = bisect.bisect_right(starts, a) - 1
+            acronyms[k].append((code, a - starts[k], b - starts[k]))
+        for pos, kind, extra in found.hits:
+            k = bisect.bisect_right(starts, pos) - 1
+            hits[k].append((pos - starts[k], kind, extra - starts[k] if kind == 2 else extra))
+        for pos in found.licences:
+            k = bisect.bisect_right(starts, pos) - 1
+            licences[k].append(pos - starts[k])
+        for k, i in enumerate(new):
+            low = joined_low[starts[k]:starts[k] + len(paragraphs[i])]
+            found_k = (
+                _Triggers(tuple(acronyms[k]), tuple(hits[k]), tuple(licences[k]))
+                if hits[k] or licences[k] else _NO_TRIGGERS
+            )
+            known[i] = cache[paragraphs[i]] = self._scan(low, found_k)
+        return cast(list[_BlockScan], known)  # every None was filled in
+
+    def _group(
+        self,
+        hits: list[tuple[int, int, int]],
+        low: str,
+        acronyms: Sequence[tuple[str, int, int]],
+    ) -> list[_Stub]:
+        """The sentences around ``hits`` (position, kind, extra) in ``low``, in order."""
         hits.sort()
         sentences: list[_Sentence] = []
         sent: _Sentence | None = None
@@ -610,7 +825,72 @@ class _Extractor:
                 sent.lived.append((pos - sent.start, extra - sent.start))
             else:
                 sent.lic = True
-        if not sentences:
+        starts = [h[1] for h in acronyms]
+        stubs: list[_Stub] = []
+        for sent in sentences:
+            in_sentence: tuple[tuple[str, int], ...] = ()
+            if sent.cert:
+                lo = bisect.bisect_left(starts, sent.start)
+                hi = bisect.bisect_left(starts, sent.end)
+                in_sentence = tuple((h[0], h[1] - sent.start) for h in acronyms[lo:hi])
+            stubs.append(_Stub(
+                sent.start, sent.end, sent.text, sent.cert, in_sentence,
+                tuple(sent.lived or ()), sent.edu is not None, sent.lic,
+            ))
+        return stubs
+
+    def _sentences(self, text: str, low: str) -> list[tuple[int, tuple[_Stub, ...]]]:
+        """Trigger sentences, in order, in groups of (offset, sentences of that paragraph).
+
+        Paragraphs (text between blank lines) are scanned through a cache, and each brings its
+        sentences ready, grouped once for the judgments of its "licen" near an edge: real
+        postings repeat whole paragraphs (boilerplate), and a paragraph with no trigger costs
+        one look-up. When lower-casing changed the text's length ("İ"), offsets in ``text`` and
+        ``low`` differ and the text is scanned whole, as it is when the lived-experience
+        patterns might reach across paragraphs.
+        """
+        if len(low) != len(text) or not self._by_paragraph:
+            whole = self._block_scan(low, self._triggers(text, low))
+            hits = list(whole.hits)
+            hits.extend((p, 3, 0) for p in whole.driving)
+            return [(0, tuple(self._group(hits, low, whole.acronyms)))]
+        groups: list[tuple[int, tuple[_Stub, ...]]] = []
+        paragraphs = text.split("\n\n")
+        scans = iter(self._paragraph_scans([p for p in paragraphs if p]))
+        start = 0
+        for paragraph in paragraphs:
+            if paragraph:
+                scan = next(scans)
+                if scan is not _NOTHING:
+                    groups.append((start, self._paragraph_sentences(scan, low, start)))
+            start += len(paragraph) + 2
+        return groups
+
+    def _paragraph_sentences(self, scan: _BlockScan, low: str, start: int) -> tuple[_Stub, ...]:
+        """The trigger sentences of the paragraph ``scan`` at ``start`` in the posting ``low``."""
+        judged = (
+            tuple(_about_driving(low, start + p) for p in scan.undecided)
+            if scan.undecided else ()
+        )
+        stubs = scan.groupings.get(judged)
+        if stubs is None:
+            local = list(scan.hits)
+            local.extend((p, 3, 0) for p in scan.driving)
+            local.extend(
+                (p, 3, 0) for p, yes in zip(scan.undecided, judged, strict=True) if yes
+            )
+            stubs = tuple(self._group(local, low[start:start + scan.size], scan.acronyms))
+            scan.groupings[judged] = stubs
+        return stubs
+
+    def extract(self, value: object, state: object, title: object) -> Certification:
+        text = light_text(value, MAX_TEXT_CHARS)
+        title_text = light_text(title, 400) if title is not None else ""
+        low = text.lower()
+        if not low.strip():
+            return self._title_only(title_text, state, "")
+        groups = self._sentences(text, low)
+        if not any(stubs for _offset, stubs in groups):
             return self._title_only(title_text, state, low)
 
         memo: dict[int, str | None] = {}  # section kind per line, for this posting only
@@ -626,33 +906,57 @@ class _Extractor:
         lived = False
         edu_levels: list[str] = []
         license_required = False
-        for sent in sentences:
-            sent.tokenize()
-            words = sent.words or []
-            if not words:
-                continue
-            sent.cues = _cues(words)
-            if sent.cert:
-                level, days, codes, relevant = self._cert_sentence(
-                    text, sent, acronym_hits, eff_state, posting_peer, peer_text, memo
+        context = (eff_state, posting_peer, peer_text)
+        for offset, stubs in groups:
+            for stub in stubs:
+                facts = self._facts(
+                    stub.text, (stub.acronyms, *context) if stub.cert else None,
+                    stub.lived, stub.edu, stub.lic,
                 )
-                credentials.update(codes)
-                if relevant:
-                    cert_seen = True
-                    if level != "required_within":
-                        carried = self._next_deadline(low, sent.end)
-                        if carried is not None:
-                            level, days = "required_within", carried
-                    if _RANK[level] > _RANK[best]:
-                        best = level
-                    if level == "required_within" and days is not None:
-                        days_found.append(days)
-            if sent.lived and not lived:
-                lived = self._lived_sentence(text, sent, memo)
-            if sent.edu is not None:
-                edu_levels.extend(self._edu_sentence(text, sent, memo))
-            if sent.lic and not license_required:
-                license_required = self._license_sentence(text, sent, memo)
+                if facts is None:  # no words
+                    continue
+                do_lived = bool(stub.lived) and not lived
+                do_license = stub.lic and not license_required
+                # The section is read at most once per sentence and only when a part needs
+                # it: the per-posting memo it fills can change later sentences' sections.
+                section: str | None = None
+                if (
+                    (stub.cert and facts.cert_level is None)
+                    or (do_lived and facts.lived_reads_section)
+                    or (stub.edu and facts.edu_reads_section)
+                    or (do_license and facts.license_required is None)
+                ):
+                    section = self._section(text, offset + stub.start, memo)
+                if stub.cert:
+                    level = facts.cert_level
+                    if level is None:
+                        level = _SECTION_LEVEL.get(section, "none")
+                    days = facts.cert_days
+                    credentials.update(facts.codes)
+                    if facts.relevant:
+                        cert_seen = True
+                        if level != "required_within":
+                            carried = self._next_deadline(low, offset + stub.end)
+                            if carried is not None:
+                                level, days = "required_within", carried
+                        if _RANK[level] > _RANK[best]:
+                            best = level
+                        if level == "required_within" and days is not None:
+                            days_found.append(days)
+                if do_lived:
+                    lived = facts.lived_required or (
+                        facts.lived_reads_section and section == "req"
+                    )
+                if stub.edu:
+                    edu_levels.extend(
+                        facts.edu_in_pref_section if section == "pref" else facts.edu_otherwise
+                    )
+                if do_license:
+                    license_required = (
+                        facts.license_required
+                        if facts.license_required is not None
+                        else section == "req"
+                    )
 
         if not cert_seen:
             fallback = self._title_only(title_text, state, low)
@@ -702,28 +1006,85 @@ class _Extractor:
         """When the text states nothing, a title naming a peer credential means it is required."""
         if not title:
             return _EMPTY
-        sent = _Sentence(0, len(title), title.lower().replace("'s", "s'"))
-        sent.tokenize()
-        codes = {m[0] for m in self._phrase_mentions(sent.words or [])}
-        for code, _a, _b in self._acronym_hits(title):
-            if code not in self.needs_context:
-                codes.add(code)
+        codes = self._title_codes(title)
         if not codes:
             return _EMPTY
         eff = self._state(state, low)
         mapped = tuple(sorted({self._map_state(c, eff) for c in codes}))
         return Certification("required", None, mapped, False, None, False)
 
+    def _title_codes_uncached(self, title: str) -> frozenset[str]:
+        """Peer credentials a title names (cached as ``_title_codes``: titles repeat)."""
+        sent = _Sentence(0, len(title), title.lower().replace("'s", "s'"))
+        sent.tokenize()
+        codes = {m[0] for m in self._phrase_mentions(sent.words or [])}
+        for code, _a, _b in self._acronym_hits(title):
+            if code not in self.needs_context:
+                codes.add(code)
+        return frozenset(codes)
+
+    def _sentence_facts(
+        self,
+        sentence: str,
+        cert_context: _CertContext | None,
+        lived: tuple[tuple[int, int], ...],
+        edu: bool,
+        lic: bool,
+    ) -> _SentenceFacts | None:
+        """Everything one sentence states; None when it has no words (cached as ``_facts``).
+
+        ``sentence`` is lower-cased; ``cert_context`` (acronym hits, state, peer flags) is given
+        when the sentence has a certification trigger, ``lived`` holds the lived-experience
+        phrase spans, ``edu`` and ``lic`` tell whether education or licence triggers occur.
+        """
+        sent = _Sentence(0, len(sentence), sentence)
+        sent.tokenize()
+        words = sent.words or []
+        if not words:
+            return None
+        sent.cues = _cues(words)
+        level: str | None = "none"
+        days: int | None = None
+        codes: set[str] = set()
+        relevant = False
+        if cert_context is not None:
+            sent.cert = True
+            acronyms, state, posting_peer, peer_text = cert_context
+            level, days, codes, relevant = self._cert_sentence(
+                sent, acronyms, state, posting_peer, peer_text
+            )
+        lived_section, lived_required = False, False
+        if lived:
+            sent.lived = list(lived)
+            lived_section, lived_required = self._lived_sentence(sent)
+        edu_section = False
+        edu_pref: tuple[str, ...] = ()
+        edu_other: tuple[str, ...] = ()
+        if edu:
+            sent.edu = []
+            edu_section, edu_pref, edu_other = self._edu_sentence(sent)
+        license_required: bool | None = False
+        if lic:
+            sent.lic = True
+            license_required = self._license_sentence(sent)
+        return _SentenceFacts(
+            level, days, frozenset(codes), relevant, lived_section, lived_required,
+            edu_section, edu_pref, edu_other, license_required,
+        )
+
     def _cert_sentence(
         self,
-        text: str,
         sent: _Sentence,
-        acronym_hits: list[tuple[str, int, int]],
+        acronyms: tuple[tuple[str, int], ...],
         state: str | None,
         posting_peer: bool,
         peer_text: bool,
-        memo: dict[int, str | None],
-    ) -> tuple[str, int | None, set[str], bool]:
+    ) -> tuple[str | None, int | None, set[str], bool]:
+        """(level, days, credential codes, relevant) of a sentence naming certification.
+
+        ``acronyms`` are the sentence's acronym hits as (code, offset in the sentence). A level
+        of None means the sentence states no strength and its section heading decides.
+        """
         words = sent.words or []
         cues = sent.cues or []
         sentence = sent.text
@@ -734,10 +1095,8 @@ class _Extractor:
             "peer" in sentence or "recover" in sentence or "certif" in sentence
             or "credential" in sentence or peer_text
         )
-        lo = bisect.bisect_left(acronym_hits, (sent.start,), key=lambda h: (h[1],))
-        hi = bisect.bisect_left(acronym_hits, (sent.end,), key=lambda h: (h[1],))
         refused: dict[str, bool] = {}  # acronym code -> its sentence says it means something else
-        for code, a_start, _a_end in acronym_hits[lo:hi]:
+        for code, a_offset in acronyms:
             if code in self.needs_context and not has_context:
                 continue
             if code not in refused:
@@ -747,7 +1106,7 @@ class _Extractor:
                 continue
             codes.add(code)
             if len(anchors) < 8:  # a few anchors decide the strength; more only cost time
-                anchors.append(sent.word_at(a_start - sent.start))
+                anchors.append(sent.word_at(a_offset))
         plain = sentence.replace("'", "")
         for code, hints, pattern in self.patterns:
             for hint in hints:
@@ -814,7 +1173,7 @@ class _Extractor:
             return "none", None, codes, True
         kind = _nearest(cues, anchor, sent)
         if kind is None:
-            kind = self._section(text, sent.start, memo)
+            return None, None, codes, True  # the section heading decides
         if kind == "req":
             return "required", None, codes, True
         if kind == "pref":
@@ -870,10 +1229,13 @@ class _Extractor:
         if "within" not in probe and "month" not in probe and " days" not in probe:
             return None
         s, e = self._span(low, nxt)
-        sentence = low[s:e]
+        return self._bare_deadline(low[s:e])
+
+    def _bare_deadline_uncached(self, sentence: str) -> int | None:
+        """Days of a deadline sentence naming no credential (cached as ``_bare_deadline``)."""
         if not any(v in sentence for v in ("obtain", "certif", "become", "achieve", "acquire")):
             return None
-        sent = _Sentence(s, e, sentence.replace("'s", "s'"))
+        sent = _Sentence(0, len(sentence), sentence.replace("'s", "s'"))
         sent.tokenize()
         words = sent.words or []
         if self._phrase_mentions(words) or self._nonpeer_spans(words):
@@ -881,49 +1243,60 @@ class _Extractor:
         stated, days = _deadline_days(sentence)
         return days if stated else None
 
-    def _lived_sentence(self, text: str, sent: _Sentence, memo: dict[int, str | None]) -> bool:
+    @staticmethod
+    def _lived_sentence(sent: _Sentence) -> tuple[bool, bool]:
+        """(reads the section, a lived-experience phrase is required by a cue).
+
+        Phrases are read in order: a required one decides; one without a cue is required when
+        the section is a requirements section, so the section is read (and the answer is True
+        when it is "req") only when such a phrase comes before the first required one.
+        """
         words = sent.words or []
+        reads_section = False
         for a, b in sent.lived or []:
             found = sent.text[a:b]
             if ("identif" in found or "disclose" in found) and _EEO_RE.search(sent.text):
                 continue
             kind = _nearest(sent.cues or [], sent.word_at(a), sent)
             if kind == "req":
-                return True
+                return reads_section, True
             if kind in ("pref", "neg"):
                 continue
-            if words and self._section(text, sent.start, memo) == "req":
-                return True
-        return False
+            if words:
+                reads_section = True
+        return reads_section, False
 
-    def _edu_sentence(
-        self, text: str, sent: _Sentence, memo: dict[int, str | None]
-    ) -> list[str]:
-        out: list[str] = []
+    @staticmethod
+    def _edu_sentence(sent: _Sentence) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+        """(reads the section, levels required in a "pref" section, levels required otherwise).
+
+        A level without a cue is required unless its section is a preferences section.
+        """
+        in_pref: list[str] = []
+        otherwise: list[str] = []
+        reads_section = False
         cues = sent.cues or []
         substitute = any(c.kind == "sub" for c in cues)
-        section: str | None = None
-        section_done = False
         for m in _EDU_RE.finditer(sent.text):
             level = m.lastgroup or ""
             if level == "none":
-                out.append("none")
+                in_pref.append("none")
+                otherwise.append("none")
                 continue
             if substitute and level in ("bachelor", "master", "associate"):
                 continue
             kind = _nearest(cues, sent.word_at(m.start()), sent)
             if kind is None:
-                if not section_done:
-                    section = self._section(text, sent.start, memo)
-                    section_done = True
-                kind = "pref" if section == "pref" else "req"
-            if kind == "req":
-                out.append(level)
-        return out
+                reads_section = True
+                otherwise.append(level)
+            elif kind == "req":
+                in_pref.append(level)
+                otherwise.append(level)
+        return reads_section, tuple(in_pref), tuple(otherwise)
 
-    def _license_sentence(
-        self, text: str, sent: _Sentence, memo: dict[int, str | None]
-    ) -> bool:
+    @staticmethod
+    def _license_sentence(sent: _Sentence) -> bool | None:
+        """Is a driver's licence required? None: when the section is a requirements section."""
         m = _LICENSE_RE.search(sent.text)
         if m is None:
             return False
@@ -936,7 +1309,7 @@ class _Extractor:
         words = sent.words or []
         if any(w in _LICENSE_VALID for w in words[max(0, anchor - 4):anchor + 1]):
             return True
-        return self._section(text, sent.start, memo) == "req"
+        return None
 
 
 _DEFAULT: _Extractor | None = None

@@ -194,17 +194,22 @@ def resolve_location(
 
 
 def _clean(value: Any) -> str:
-    if value is None or isinstance(value, bool):
+    if isinstance(value, str):
+        text = value
+    elif value is None or isinstance(value, bool):
         return ""
-    if isinstance(value, int):
+    elif isinstance(value, int):
         text = f"{value:05d}" if 0 <= value < 100000 else str(value)
     elif isinstance(value, (bytes, bytearray)):
         text = bytes(value).decode("utf-8", "replace")
-    elif isinstance(value, str):
-        text = value
     else:
         text = str(value)
-    text = text[: _MAX_LEN * 4]
+    return _clean_text(text[: _MAX_LEN * 4])
+
+
+@lru_cache(maxsize=65536)
+def _clean_text(text: str) -> str:
+    """Cleaned location text (cached: a crawl repeats the same place strings many times)."""
     if "&" in text:
         text = html.unescape(text)
     if "<" in text:

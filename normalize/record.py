@@ -33,7 +33,8 @@ def _text(value: Any) -> str | None:
     if value is None:
         return None
     text = value if isinstance(value, str) else str(value)
-    return text if text.strip() else None
+    # "not blank" without strip(), which copies a whole description that ends in a newline
+    return text if text and not text.isspace() else None
 
 
 def _flag(value: Any) -> bool | None:

@@ -7,30 +7,52 @@ line that is not a JSON object with a source and a source id is reported, never 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+HEADER_FIELDS = ("run_id", "spider", "platform", "started_at", "finished_at", "finish_reason",
+                 "format")
+
 
 @dataclass(frozen=True)
 class ArchivedRun:
+    """A finished run. Only the stats file's header is kept in memory (a big crawl's stats
+    name thousands of boards); :attr:`stats` and :attr:`boards` read the file when asked."""
+
     run_id: str
     spider: str
     stats_path: Path
     feed_path: Path
-    stats: dict[str, Any] = field(repr=False)
+    header: dict[str, Any] = field(repr=False)
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """The whole stats file."""
+        loaded = json.loads(self.stats_path.read_text(encoding="utf-8"))
+        return loaded if isinstance(loaded, dict) else {}
 
     @property
     def started_at(self) -> str:
-        return str(self.stats.get("started_at") or "")
+        return str(self.header.get("started_at") or "")
 
     @property
     def finished_at(self) -> str:
-        return str(self.stats.get("finished_at") or self.started_at)
+        return str(self.header.get("finished_at") or self.started_at)
+
+    @property
+    def platform(self) -> str:
+        return str(self.header.get("platform") or self.spider)
+
+    @property
+    def finish_reason(self) -> str | None:
+        reason = self.header.get("finish_reason")
+        return str(reason) if reason is not None else None
 
     @property
     def boards(self) -> dict[str, dict[str, Any]]:
+        """Per source: status, counters and registry fields (read from the stats file)."""
         boards = self.stats.get("boards")
         return boards if isinstance(boards, dict) else {}
 
@@ -57,7 +79,8 @@ def archived_runs(archive_dir: Path) -> tuple[list[ArchivedRun], list[ArchivePro
             continue
         run_id = str(stats["run_id"])
         feed = stats_path.with_name(f"{run_id}.jsonl")
-        runs.append(ArchivedRun(run_id, stats_path.parent.name, stats_path, feed, stats))
+        header = {key: stats.get(key) for key in HEADER_FIELDS}
+        runs.append(ArchivedRun(run_id, stats_path.parent.name, stats_path, feed, header))
     runs.sort(key=lambda r: (r.started_at, r.run_id))
     return runs, problems
 
@@ -82,3 +105,61 @@ def read_items(run: ArchivedRun) -> Iterator[tuple[int, dict[str, Any] | None, s
                 yield number, None, "no source or source_id"
             else:
                 yield number, item, None
+
+
+def write_run(
+    archive_dir: Path,
+    *,
+    spider: str,
+    run_id: str,
+    started_at: str,
+    items: Iterable[dict[str, Any]],
+    boards: dict[str, dict[str, Any]],
+    finished_at: str | None = None,
+    finish_reason: str = "finished",
+    platform: str | None = None,
+) -> ArchivedRun:
+    """Write one run as a spider does: the JSON-lines feed, then the stats file, atomically.
+
+    ``boards`` maps each source to its counters and registry fields as the spider records them
+    (``items``, ``requests``, ``listing_pages``, ``incomplete``, ``skipped``, ``board``,
+    ``state``, ``employer``, ``problems/<kind>``, ``status/<code>``); the stats file is
+    composed by crawlers/runstats.py, so each board's status (complete, partial, failed or
+    skipped) is derived exactly as in a real run. Tests and benchmarks build archives with it.
+    """
+    from crawlers.platforms.base import board_stat
+    from crawlers.runstats import (
+        STATS_FORMAT,
+        boards_from_stats,
+        feed_path,
+        stats_path,
+        write_json_atomically,
+    )
+
+    feed = feed_path(archive_dir, spider, run_id)
+    feed.parent.mkdir(parents=True, exist_ok=True)
+    temporary = feed.with_name(f".{feed.name}.tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        for item in items:
+            handle.write(json.dumps(item, ensure_ascii=False, sort_keys=True))
+            handle.write("\n")
+    temporary.replace(feed)
+    stats: dict[str, Any] = {}
+    for source, counters in boards.items():
+        for name, value in counters.items():
+            stats[board_stat(source, name)] = value
+    payload = {
+        "format": STATS_FORMAT,
+        "run_id": run_id,
+        "spider": spider,
+        "platform": platform or spider,
+        "started_at": started_at,
+        "finished_at": finished_at or started_at,
+        "finish_reason": finish_reason,
+        "api_base": None,
+        "boards": boards_from_stats(stats, finish_reason),
+        "stats": stats,
+    }
+    path = stats_path(archive_dir, spider, run_id)
+    write_json_atomically(path, payload)
+    return ArchivedRun(run_id, spider, path, feed, {key: payload.get(key) for key in HEADER_FIELDS})

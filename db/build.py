@@ -1,31 +1,53 @@
 """``peerjobs build`` and ``peerjobs rebuild``: the database, from the raw archive.
 
 A build never edits the published database in place. It copies it to a work file, loads every
-run not loaded yet (one transaction per run), refreshes the derived tables, checks integrity,
-and swaps the work file into place with an atomic rename. A running Datasette keeps reading the
-old file until it reopens, never a half-built one; a crash mid-build leaves the published
-database untouched and the next build starts afresh. ``rebuild`` starts from an empty work file
-and replays the whole archive, so normalizer or taxonomy changes need no new crawl.
+run not loaded yet, recomputes the lifecycle and the derived tables, checks integrity, and
+swaps the work file into place with an atomic rename. A running Datasette keeps reading the old
+file until it reopens, never a half-built one; a crash mid-build leaves the published database
+untouched and the next build starts afresh (it deletes the dead build's work file). ``rebuild``
+starts from an empty work file and replays the whole archive, so normalizer or taxonomy changes
+need no new crawl.
 
-The work file is written in WAL mode (fast bulk loading); the published file is switched to
-rollback-journal mode before the swap, so no ``-wal`` file can ever be paired with the wrong file.
+The work file is written without a journal and without syncing: nothing reads it, and it is
+thrown away whole if anything goes wrong, so its pages only need to be on disk once it is
+finished. The published file is in rollback-journal mode and synced to disk before the swap,
+so no ``-wal`` file can ever be paired with the wrong file and a power cut cannot publish a
+file whose pages are not on disk yet.
+
+Loading a big archive: worker processes read, parse and normalize the feeds of the next runs
+while this process compares each run with the database and writes it (runs in archive order,
+in batched transactions). A build that starts from an empty database defers secondary indexes
+and full-text indexing until everything is loaded, then rewrites the file in key order
+(``VACUUM INTO``) so that every later pass reads postings sequentially; the deferred indexes
+are built after the derivers, which rewrite columns of every posting. The lifecycle
+(db/lifecycle.py) and the derivers (db/derived.py) split their work among worker processes
+on big databases. One build at a time: a second build started while one runs stops at once
+with a :class:`BuildError` (an exclusive lock on ``data/.peerjobs.build.lock``).
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import multiprocessing
 import os
+import shutil
 import sqlite3
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from db.archive import archived_runs
-from db.load import Normalizer, load_run
-from db.schema import migrate
+from db.archive import ArchivedRun, archived_runs
+from db.lifecycle import apply_staged, refresh_lifecycle
+from db.load import Known, Normalizer, ParsedRun, RunLoad, classify_run, parse_run, write_run
+from db.parallel import workers_for
+from db.schema import migrate, restore_indexes, resume_fts, suspend_fts, suspend_indexes
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +68,10 @@ class BuildReport:
     changed_postings: int = 0
     bad_lines: int = 0
     problems: list[str] = field(default_factory=list)
+    lifecycle_changes: int = 0
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds spent in each step: copy, load, fts, lifecycle, each deriver, check, publish."""
 
     def summary(self) -> str:
         text = (f"{self.database}: loaded {self.runs_loaded} run(s), {self.items} item(s); "
@@ -59,7 +84,16 @@ class BuildReport:
 
 
 def _copy_database(source: Path, target: Path) -> None:
-    """A consistent copy even while readers hold the source open (SQLite's backup API)."""
+    """A consistent copy of the published database.
+
+    Nothing writes the published file in place (builds write their work file and rename it),
+    so a plain file copy is consistent and much faster than page-by-page copying; readers
+    holding it open do not matter. If someone left a ``-wal`` file next to it, SQLite's backup
+    API takes a consistent snapshot instead.
+    """
+    if not Path(f"{source}-wal").exists():
+        shutil.copyfile(source, target)
+        return
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(target)
     try:
@@ -70,17 +104,28 @@ def _copy_database(source: Path, target: Path) -> None:
 
 
 def _remove(path: Path) -> None:
-    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
-        candidate.unlink(missing_ok=True)
+    """The work file and everything a build keeps beside it (journals, compacted copy,
+    the derivers' scratch files)."""
+    path.unlink(missing_ok=True)
+    for leftover in path.parent.glob(f"{path.name}[-.]*"):
+        leftover.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _publish(work: Path, target: Path) -> None:
     db = sqlite3.connect(work)
     try:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.execute("PRAGMA journal_mode=DELETE")
     finally:
         db.close()
+    _fsync(work)
     os.replace(work, target)
     directory = os.open(target.parent, os.O_RDONLY)
     try:
@@ -89,12 +134,140 @@ def _publish(work: Path, target: Path) -> None:
         os.close(directory)
 
 
+PARALLEL_MIN_BYTES = 64 * 1024 * 1024
+"""Pending feeds at least this big are normalized by worker processes (``workers=None``)."""
+PIPELINE_DEPTH = 6
+"""Runs read ahead while worker processes normalize earlier ones."""
+LOAD_BATCH_BYTES = 256 * 1024 * 1024
+"""Runs are loaded in transactions of up to this many bytes of feed: fewer commits make bulk
+loading faster, and a failure anywhere discards the work file anyway."""
+ANALYSIS_LIMIT = 2000
+"""Rows ANALYZE samples per index: planner statistics for Datasette's queries, cheaply."""
+CACHE_KIB = 256 * 1024
+"""SQLite page cache of the work database (KiB): big enough for the indexes, small enough for
+a build to stay well under 2 GiB."""
+
+
+PAGE_SIZE = 8192
+"""Page size of a database the build creates: postings rows (a few KB with the description)
+pack with less waste than in 4 KiB pages, and every pass over them reads fewer pages."""
+
+
 def open_work_database(path: Path) -> Database:
+    """The work database, tuned for one writer that nobody reads.
+
+    No rollback journal and no syncing: a build that fails or is killed is discarded whole
+    (the next build deletes the work file), so crash safety comes from publishing, which syncs
+    the finished file and renames it into place. Runs are still loaded in savepoints.
+    """
+    fresh = not path.exists() or path.stat().st_size == 0
     db = Database(path)
-    db.enable_wal()
-    db.execute("PRAGMA synchronous=NORMAL")
+    if fresh:
+        db.execute(f"PRAGMA page_size={PAGE_SIZE}")
+    db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
     migrate(db)
     return db
+
+
+def _compact(db: Database, work: Path) -> Database:
+    """Rewrite the work file in key order (VACUUM INTO) and reopen it.
+
+    A bulk load inserts postings in hash order, scattered over the file; the passes that
+    follow (indexes, full text, lifecycle, clusters, integrity check) read them in id order,
+    which after this is the file's order.
+    """
+    compacted = work.with_name(f"{work.name}.compact")
+    _remove(compacted)
+    db.execute(f"VACUUM INTO '{compacted}'")
+    db.close()
+    os.replace(compacted, work)
+    return open_work_database(work)
+
+
+_worker_normalizer: Normalizer | None = None
+
+
+def _init_worker(normalizer: Normalizer) -> None:
+    global _worker_normalizer
+    _worker_normalizer = normalizer
+
+
+def _parse_in_worker(run: ArchivedRun) -> ParsedRun:
+    assert _worker_normalizer is not None
+    return parse_run(run, _worker_normalizer)
+
+
+def _count(report: BuildReport, result: RunLoad) -> None:
+    report.runs_loaded += 1
+    report.items += result.items
+    report.new_postings += result.new_postings
+    report.changed_postings += result.changed_postings
+    report.bad_lines += result.bad_lines
+    report.problems.extend(result.problems or [])
+    logger.info("loaded run %s: %s items", result.run_id, result.items)
+
+
+def _load(db: Database, pending: list[ArchivedRun], normalizer: Normalizer,
+          executor: Executor | None, report: BuildReport, fail_after_runs: int | None,
+          known: Known | None) -> None:
+    """Load every pending run, in archive order.
+
+    With an executor, worker processes read, parse and normalize the next runs' feeds (which
+    needs nothing from the database) while this process compares each parsed run with the
+    database and writes it. ``known`` (bulk loads) replaces looking postings up.
+    """
+    ahead: deque[Future[ParsedRun]] = deque()
+    upcoming = iter(pending)
+
+    def next_parsed(run: ArchivedRun) -> ParsedRun:
+        if executor is None:
+            return parse_run(run)
+        while len(ahead) < PIPELINE_DEPTH:
+            following = next(upcoming, None)
+            if following is None:
+                break
+            ahead.append(executor.submit(_parse_in_worker, following))
+        parsed = ahead.popleft().result()
+        assert parsed.run.run_id == run.run_id
+        return parsed
+
+    loaded = 0
+    for batch in _batches(pending):
+        with db.atomic():
+            for run in batch:
+                if fail_after_runs is not None and loaded >= fail_after_runs:
+                    raise BuildError(f"build stopped on purpose after {fail_after_runs} run(s)")
+                parsed = next_parsed(run)
+                _count(report, write_run(db, classify_run(db, parsed, normalizer, known)))
+                loaded += 1
+
+
+def _batches(runs: list[ArchivedRun]) -> Iterator[list[ArchivedRun]]:
+    batch: list[ArchivedRun] = []
+    size = 0
+    for run in runs:
+        batch.append(run)
+        size += run.feed_path.stat().st_size if run.feed_path.exists() else 0
+        if size >= LOAD_BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+@contextmanager
+def _build_lock(data: Path) -> Iterator[None]:
+    with (data / ".peerjobs.build.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise BuildError("another build is running on this data folder") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def build(
@@ -104,50 +277,143 @@ def build(
     derivers: tuple[Deriver, ...] = (),
     *,
     rebuild: bool = False,
+    workers: int | None = 0,
     fail_after_runs: int | None = None,
+    fail_after_derivers: int | None = None,
 ) -> BuildReport:
     """Load pending runs into a copy of ``data/peerjobs.db`` and publish it atomically.
 
-    ``fail_after_runs`` stops the build with an error after that many runs, to prove that a
-    build dying midway leaves the published database intact (tests use it).
+    ``workers`` worker processes normalize postings while this process reads and writes, and
+    then recompute the lifecycle (0: all in this process; None: one per CPU when the pending
+    feeds hold at least :data:`PARALLEL_MIN_BYTES`, and for the lifecycle when the database
+    holds at least :data:`db.parallel.PARALLEL_MIN_POSTINGS` postings). The normalizing
+    workers are forked before the database is opened, so the normalizer needs no pickling.
+    The result is the same either way.
+
+    ``fail_after_runs`` and ``fail_after_derivers`` stop the build with an error after that many
+    runs or derivers, to prove that a build dying midway leaves the published database intact
+    (tests use them).
     """
+    data.mkdir(parents=True, exist_ok=True)
+    with _build_lock(data):
+        target = data / "peerjobs.db"
+        load_workers = workers
+        if load_workers is None:
+            size = _pending_bytes(target, archive, rebuild)
+            load_workers = (os.cpu_count() or 1) if size >= PARALLEL_MIN_BYTES else 0
+        executor = None
+        if load_workers:
+            # Forked now, before any database is open: nothing of SQLite crosses the fork.
+            executor = ProcessPoolExecutor(
+                load_workers, mp_context=multiprocessing.get_context("fork"),
+                initializer=_init_worker, initargs=(normalizer,))
+        try:
+            return _build(data, archive, normalizer, derivers, executor, rebuild=rebuild,
+                          derive_workers=workers, fail_after_runs=fail_after_runs,
+                          fail_after_derivers=fail_after_derivers)
+        finally:
+            if executor is not None:
+                executor.shutdown(cancel_futures=True)
+
+
+def _pending_bytes(target: Path, archive: Path, rebuild: bool) -> int:
+    """Bytes of feed the build will load (read from the published database, read-only)."""
+    loaded: set[str] = set()
+    if target.exists() and not rebuild:
+        conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        try:
+            loaded = {row[0] for row in conn.execute("select run_id from run_files")}
+        except sqlite3.Error:
+            loaded = set()
+        finally:
+            conn.close()
+    runs, _ = archived_runs(archive)
+    return sum(run.feed_path.stat().st_size for run in runs
+               if run.run_id not in loaded and run.feed_path.exists())
+
+
+def _build(
+    data: Path,
+    archive: Path,
+    normalizer: Normalizer,
+    derivers: tuple[Deriver, ...],
+    executor: Executor | None,
+    *,
+    rebuild: bool,
+    derive_workers: int | None,
+    fail_after_runs: int | None,
+    fail_after_derivers: int | None,
+) -> BuildReport:
     started = time.monotonic()
     target = data / "peerjobs.db"
     work = data / ".peerjobs.db.building"
-    data.mkdir(parents=True, exist_ok=True)
     _remove(work)
     report = BuildReport(database=target)
+    clock = time.monotonic()
+
+    def phase(name: str) -> None:
+        nonlocal clock
+        now = time.monotonic()
+        report.phases[name] = round(now - clock, 2)
+        clock = now
+
     if target.exists() and not rebuild:
         _copy_database(target, work)
     db = open_work_database(work)
+    phase("copy")
     try:
         loaded = {row["run_id"] for row in db.query("select run_id from run_files")}
         runs, problems = archived_runs(archive)
         report.problems.extend(f"{p.path}: {p.message}" for p in problems)
         pending = [run for run in runs if run.run_id not in loaded]
         report.runs_pending_before = len(pending)
-        for run in pending:
-            if fail_after_runs is not None and report.runs_loaded >= fail_after_runs:
-                raise BuildError(f"build stopped on purpose after {fail_after_runs} run(s)")
-            result = load_run(db, run, normalizer)
-            report.runs_loaded += 1
-            report.items += result.items
-            report.new_postings += result.new_postings
-            report.changed_postings += result.changed_postings
-            report.bad_lines += result.bad_lines
-            report.problems.extend(result.problems or [])
-            logger.info("loaded run %s: %s items", run.run_id, result.items)
-        for derive in derivers:
+        bulk = bool(pending) and db.conn.execute("select 1 from postings limit 1").fetchone() \
+            is None
+        deferred: list[str] = []
+        if bulk:
+            suspend_fts(db)
+            deferred = suspend_indexes(db)
+        _load(db, pending, normalizer, executor, report, fail_after_runs,
+              {} if bulk else None)
+        if executor is not None:
+            executor.shutdown()
+        phase("load")
+        if bulk:
+            db = _compact(db, work)
+            phase("compact")
+        report.lifecycle_changes = refresh_lifecycle(
+            db, workers=workers_for(db, derive_workers), apply=False)
+        logger.info("lifecycle: %s posting(s) changed", report.lifecycle_changes)
+        phase("lifecycle")
+        for done, derive in enumerate(derivers):
+            if fail_after_derivers is not None and done >= fail_after_derivers:
+                raise BuildError(f"build stopped on purpose after {done} deriver(s)")
             derive(db)
+            name = getattr(derive, "__name__", str(derive))
+            phase(name)
+            logger.info("derived: %s in %ss", name, report.phases[name])
+        apply_staged(db)
+        if bulk:
+            # After the lifecycle and clusters have rewritten their columns of every posting:
+            # building each index once costs less than keeping it current through those passes.
+            restore_indexes(db, deferred)
+            phase("indexes")
+            resume_fts(db)
+            phase("fts")
+        db.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+        db.execute("ANALYZE")
+        phase("analyze")
         check = db.query("PRAGMA integrity_check")
         verdict = [row["integrity_check"] for row in check]
         if verdict != ["ok"]:
             raise BuildError(f"integrity check failed: {verdict[:5]}")
+        phase("integrity_check")
     except BaseException:
         db.close()
         _remove(work)
         raise
     db.close()
     _publish(work, target)
+    phase("publish")
     report.seconds = time.monotonic() - started
     return report

@@ -1,7 +1,93 @@
-"""Derived tables, rebuilt by every build from postings and sightings."""
+"""Derived tables, rebuilt by every build from postings and sightings (after the lifecycle).
+
+The build runs :data:`DERIVERS` (or :func:`make_derivers` with a chosen small-cell threshold)
+in order, on the work database:
+
+1. ``link`` (:func:`make_link`) — canonical employers (db/employers.py), then cross-source clusters
+   (db/dedup.py); sets ``postings.employer_id`` and ``postings.cluster_id``.
+2. ``trends`` (:func:`make_trends`) — ``demand_weekly``, ``demand_monthly``, ``title_variants`` and
+   ``employers_summary`` (db/trends.py).
+3. ``record_build_info`` (:func:`make_build_info`) — the as-of time and settings behind the
+   tables (``build_info``).
+
+The build itself then refreshes the planner statistics (``ANALYZE``).
+
+Every deriver depends only on the database's contents, so rebuilding from the archive gives
+the same tables as the incremental builds did.
+"""
 
 from __future__ import annotations
 
-from db.build import Deriver
+import json
+import logging
+from dataclasses import asdict
 
-DERIVERS: tuple[Deriver, ...] = ()
+from sqlite_utils import Database
+
+from db.build import Deriver
+from db.dedup import DEFAULT_MATCH, MatchSettings, link_postings
+from db.lifecycle import build_as_of
+from db.parallel import workers_for
+from db.trends import build_demand, build_employers_summary, build_title_variants, min_cell_from_env
+
+logger = logging.getLogger(__name__)
+
+def make_link(workers: int | None = None, settings: MatchSettings = DEFAULT_MATCH) -> Deriver:
+    def link(db: Database) -> None:
+        changed = link_postings(db, as_of=build_as_of(db), settings=settings,
+                                workers=workers_for(db, workers))
+        logger.info("employers and clusters: %s posting(s) changed", changed)
+
+    return link
+
+
+def make_trends(min_cell: int, workers: int | None = None) -> Deriver:
+    def trends(db: Database) -> None:
+        counts = build_demand(db, as_of=build_as_of(db), min_cell=min_cell,
+                              workers=workers_for(db, workers))
+        counts["title_variants"] = build_title_variants(db)
+        counts["employers_summary"] = build_employers_summary(db, min_cell=min_cell)
+        logger.info("trend tables: %s", counts)
+
+    return trends
+
+
+def make_build_info(min_cell: int, settings: MatchSettings = DEFAULT_MATCH) -> Deriver:
+    def record_build_info(db: Database) -> None:
+        versions = [row[0] for row in db.conn.execute(
+            "select distinct taxonomy_version from postings where taxonomy_version is not null "
+            "order by 1")]
+        rows = [
+            ("as_of", build_as_of(db), "The build's as-of time: the latest run's finished_at. "
+             "Open postings are counted active up to this date; closing dates before it close "
+             "postings."),
+            ("min_cell", str(min_cell), "Small-cell threshold: pay quantiles and shares are "
+             "withheld (suppressed = 1) for cells with fewer postings than this."),
+            ("dedup_settings", json.dumps(asdict(settings), sort_keys=True),
+             "Settings of the cross-source matcher (db/dedup.py)."),
+            ("taxonomy_versions", json.dumps(versions),
+             "Taxonomy versions that classified the postings."),
+        ]
+        with db.atomic():
+            db.conn.execute("delete from build_info")
+            db.conn.executemany(
+                "insert into build_info (key, value, description) values (?, ?, ?)", rows)
+
+    return record_build_info
+
+
+def make_derivers(min_cell: int | None = None, workers: int | None = None
+                  ) -> tuple[Deriver, ...]:
+    """The build's derivers; ``min_cell`` defaults to ``PEERJOBS_MIN_CELL`` or 5.
+
+    ``workers``: worker processes for clustering and the trend tables (None: one per CPU for a
+    database of :data:`db.parallel.PARALLEL_MIN_POSTINGS` postings or more, else none).
+    """
+    threshold = min_cell if min_cell is not None else min_cell_from_env()
+    if threshold < 1:
+        raise ValueError(f"min_cell must be a positive integer, got {threshold}")
+    return (make_link(workers), make_trends(threshold, workers), make_build_info(threshold))
+
+
+DERIVERS: tuple[Deriver, ...] = make_derivers(5)
+"""The derivers with the default small-cell threshold (5)."""

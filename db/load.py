@@ -4,12 +4,23 @@ A posting is identified by ``(source, source_id)``; its integer id is a hash of 
 rebuild from the archive gives every posting the same id whatever order runs arrive in. Each run
 that sees a posting adds a sighting; raw fields follow the newest full copy of the posting, and
 normalized columns are derived again whenever the raw ones change.
+
+A run is handled in three steps: :func:`parse_run` reads and parses the feed (and, in a
+worker process, normalizes every posting that came with its details); :func:`classify_run`
+compares it with the database (new, changed or merely seen again); :func:`write_run` writes
+it, batched (``executemany`` with one statement shape per batch). A run touches each posting
+row at most once, and only when the posting is new or its content changed. The
+per-posting sighting totals (``first_seen``, ``last_seen``, ``times_seen``, ``last_run_id``) are
+set when a posting is first inserted and refreshed from the sightings table for every posting
+by :func:`db.lifecycle.refresh_lifecycle`, which the build runs once after loading: rewriting a
+posting row for each of its sightings would cost a page write per sighting.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +28,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from db.archive import ArchivedRun, read_items
+from db.schema import NORMALIZED_POSTING_COLUMNS, RAW_POSTING_COLUMNS
 
 Normalizer = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -44,11 +56,16 @@ def content_hash(item: dict[str, Any]) -> str:
 
 
 def _column_value(value: Any) -> Any:
-    if isinstance(value, list | dict):
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is float:
+        return value
+    if kind is bool:
+        return int(value)
+    if kind is list or kind is dict:
         return json.dumps(value, sort_keys=True, ensure_ascii=False) if value else None
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, float | int) or value is None:
+    if isinstance(value, float | int):
         return value
     return str(value)
 
@@ -79,21 +96,22 @@ def _chunks(values: list[int], size: int = 500) -> Iterable[list[int]]:
         yield values[start:start + size]
 
 
-def run_rows(run: ArchivedRun, items_per_source: dict[str, int]) -> list[dict[str, Any]]:
+def run_rows(run: ArchivedRun, items_per_source: dict[str, int],
+             boards: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     rows = []
-    for source, board in sorted(run.boards.items()):
+    for source, board in sorted((run.boards if boards is None else boards).items()):
         problems = board.get("problems") or {}
         rows.append({
             "run_id": run.run_id,
             "source": source,
             "spider": run.spider,
-            "platform": run.stats.get("platform") or run.spider,
+            "platform": run.platform,
             "board": board.get("board"),
             "board_state": board.get("state"),
             "employer": board.get("employer"),
             "started_at": run.started_at,
             "finished_at": run.finished_at,
-            "finish_reason": run.stats.get("finish_reason"),
+            "finish_reason": run.finish_reason,
             "status": board.get("status") or "failed",
             "items": int(board.get("items") or 0),
             "items_loaded": items_per_source.get(source, 0),
@@ -106,8 +124,70 @@ def run_rows(run: ArchivedRun, items_per_source: dict[str, int]) -> list[dict[st
     return rows
 
 
-def load_run(db: Database, run: ArchivedRun, normalizer: Normalizer) -> RunLoad:
-    """Add one run's sightings and postings; all of it or none of it lands."""
+POSTING_COLUMNS: tuple[str, ...] = (*RAW_POSTING_COLUMNS, *NORMALIZED_POSTING_COLUMNS)
+"""The columns a run writes: raw ones from the item, normalized ones from the normalizer."""
+_SIGHTING_SQL = ("insert or ignore into sightings (posting_id, run_id, source, seen_at, "
+                 "detail_skipped) values (?, ?, ?, ?, ?)")
+
+
+def _checked(columns: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(columns) - set(NORMALIZED_POSTING_COLUMNS))
+    if unknown:
+        raise ValueError(f"the normalizer returned columns postings does not have: {unknown}")
+    return columns
+
+
+def _insert(db: Database, table: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    columns = list(rows[0])
+    db.conn.executemany(
+        f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+        f"values ({', '.join('?' * len(columns))})", ([row[c] for c in columns] for row in rows))
+
+
+def _insert_postings(db: Database, rows: list[dict[str, Any]]) -> None:
+    marks = ", ".join("?" * len(POSTING_COLUMNS))
+    sql = f"insert into postings ({', '.join(POSTING_COLUMNS)}) values ({marks})"
+    db.conn.executemany(sql, ([row.get(c) for c in POSTING_COLUMNS] for row in rows))
+
+
+def _update_postings(db: Database, updates: list[dict[str, Any]]) -> None:
+    """One executemany per set of columns (a normalizer may return only some columns)."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for update in updates:
+        shapes.setdefault(tuple(sorted(k for k in update if k != "id")), []).append(update)
+    for columns, rows in shapes.items():
+        assignments = ", ".join(f"[{c}] = ?" for c in columns)
+        db.conn.executemany(f"update postings set {assignments} where id = ?",
+                            ([*(row[c] for c in columns), row["id"]] for row in rows))
+
+
+Entry = tuple[int, str, str, bool, dict[str, Any] | None, dict[str, Any] | None,
+              dict[str, Any] | None]
+"""One posting of a run: (id, source, seen_at, detail skipped, item, raw row, normalized).
+
+A *parsed eagerly* entry carries its raw row (raw columns, ``board_state``, ``content_hash``,
+``fetched_at``) and normalized columns and no item; otherwise the item, to be turned into a row
+only if the posting turns out new or changed."""
+
+
+@dataclass
+class ParsedRun:
+    """One run's feed, read and parsed; nothing compared with the database yet."""
+
+    run: ArchivedRun
+    report: RunLoad
+    boards: dict[str, dict[str, Any]]
+    """The run's boards, as its stats file gives them."""
+    entries: list[Entry]
+    """One per posting (the last line wins when a feed repeats one), sorted by id."""
+
+
+def parse_run(run: ArchivedRun, normalizer: Normalizer | None = None) -> ParsedRun:
+    """Read and parse one run's feed. With a normalizer, every posting that came with its
+    details is turned into its row and normalized now (worker processes do this for runs
+    ahead of the one being written; the few that turn out unchanged cost a wasted call)."""
     report = RunLoad(run.run_id, problems=[])
     latest: dict[int, dict[str, Any]] = {}
     for number, item, error in read_items(run):
@@ -118,73 +198,122 @@ def load_run(db: Database, run: ArchivedRun, normalizer: Normalizer) -> RunLoad:
         report.items += 1
         item["fetched_at"] = item.get("fetched_at") or run.started_at
         latest[posting_id(str(item["source"]), str(item["source_id"]))] = item
-
-    board_states = {src: b.get("state") for src, b in run.boards.items()}
-    existing: dict[int, dict[str, Any]] = {}
-    ids = sorted(latest)
-    for chunk in _chunks(ids):
-        marks = ",".join("?" * len(chunk))
-        for row in db.query(
-            f"select id, content_hash, fetched_at, first_seen, last_seen, times_seen "
-            f"from postings where id in ({marks})", chunk,
-        ):
-            existing[row["id"]] = row
-
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    sightings: list[dict[str, Any]] = []
-    per_source: dict[str, int] = {}
-    for pid in ids:
+    boards = run.boards
+    states = {source: board.get("state") for source, board in boards.items()}
+    entries: list[Entry] = []
+    for pid in sorted(latest):
         item = latest[pid]
         seen_at = str(item["fetched_at"])
         source = str(item["source"])
-        per_source[source] = per_source.get(source, 0) + 1
         skipped = bool(item.get("detail_skipped"))
-        sightings.append({"posting_id": pid, "run_id": run.run_id, "source": source,
-                          "seen_at": seen_at, "detail_skipped": int(skipped)})
-        digest = content_hash(item)
-        old = existing.get(pid)
-        if old is None:
-            row = {"id": pid, **raw_columns(item), "board_state": board_states.get(source),
-                   "content_hash": digest, "fetched_at": seen_at, "first_seen": seen_at,
-                   "last_seen": seen_at, "times_seen": 1, "last_run_id": run.run_id}
-            row.update(normalizer(row))
-            inserts.append(row)
-            report.new_postings += 1
+        if normalizer is None or skipped:
+            entries.append((pid, source, seen_at, skipped, item, None, None))
             continue
-        update = {
-            "id": pid,
-            "first_seen": min(old["first_seen"], seen_at),
-            "last_seen": max(old["last_seen"], seen_at),
-            "times_seen": old["times_seen"] + 1,
-        }
-        if seen_at >= old["last_seen"]:
-            update["last_run_id"] = run.run_id
-        newer = seen_at >= (old["fetched_at"] or "")
-        if not skipped and newer and digest != old["content_hash"]:
-            raw = {**raw_columns(item), "board_state": board_states.get(source),
-                   "content_hash": digest, "fetched_at": seen_at}
-            update.update(raw)
-            update.update(normalizer(raw))
-            report.changed_postings += 1
-        updates.append(update)
+        row = _row(item, states.get(source), seen_at)
+        entries.append((pid, source, seen_at, skipped, None, row, _checked(normalizer(row))))
+    return ParsedRun(run, report, boards, entries)
 
+
+def _row(item: dict[str, Any], board_state: Any, seen_at: str) -> dict[str, Any]:
+    return {**raw_columns(item), "board_state": board_state, "content_hash": content_hash(item),
+            "fetched_at": seen_at}
+
+
+@dataclass
+class PreparedRun:
+    """One run compared with what is stored: what it adds, ready to write."""
+
+    run: ArchivedRun
+    report: RunLoad
+    inserts: list[dict[str, Any]]
+    """Complete rows of new postings."""
+    updates: list[dict[str, Any]]
+    """Raw and normalized columns of postings whose content changed."""
+    sightings: list[tuple[int, str, str, str, int]]
+    per_source: dict[str, int]
+    boards: dict[str, dict[str, Any]]
+
+
+Known = dict[int, tuple[str | None, str | None]]
+"""``posting id → (content_hash, fetched_at)`` of every stored posting."""
+
+
+def classify_run(db: Database, parsed: ParsedRun, normalizer: Normalizer,
+                 known: Known | None = None) -> PreparedRun:
+    """Compare a parsed run with the database: new postings, changed ones, sightings.
+
+    A posting is new when the database does not have it; changed when this copy came with its
+    details, is not older than the stored copy and its content hash differs. ``known``, when
+    given, stands for the postings table (a bulk load into an empty database keeps it in
+    memory instead of looking every posting up) and is kept current.
+    """
+    run, report = parsed.run, parsed.report
+    existing: Known = {}
+    ids = [entry[0] for entry in parsed.entries]
+    if known is not None:
+        existing = known
+    for chunk in _chunks(ids) if known is None else ():
+        marks = ",".join("?" * len(chunk))
+        for pid, digest, fetched in db.conn.execute(
+            f"select id, content_hash, fetched_at from postings where id in ({marks})", chunk,
+        ):
+            existing[pid] = (digest, fetched)
+    states = {source: board.get("state") for source, board in parsed.boards.items()}
+    prepared = PreparedRun(run, report, [], [], [], {}, parsed.boards)
+    for pid, source, seen_at, skipped, item, row, normalized in parsed.entries:
+        prepared.per_source[source] = prepared.per_source.get(source, 0) + 1
+        prepared.sightings.append((pid, run.run_id, source, seen_at, int(skipped)))
+        old = existing.get(pid)
+        if old is not None and (skipped or seen_at < (old[1] or "")):
+            continue
+        if row is None:
+            assert item is not None
+            row = _row(item, states.get(source), seen_at)
+        if old is not None and row["content_hash"] == old[0]:
+            continue
+        if normalized is None:
+            normalized = _checked(normalizer(row))
+        if old is None:
+            prepared.inserts.append({"id": pid, **row, **normalized, "first_seen": seen_at,
+                                     "last_seen": seen_at, "times_seen": 1,
+                                     "last_run_id": run.run_id})
+            report.new_postings += 1
+        else:
+            prepared.updates.append({"id": pid, **row, **normalized})
+            report.changed_postings += 1
+        if known is not None:
+            known[pid] = (row["content_hash"], sys.intern(seen_at))
+    return prepared
+
+
+def normalize_rows(normalizer: Normalizer, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The normalized columns of each row (checked against the schema)."""
+    return [_checked(normalizer(row)) for row in rows]
+
+
+def write_run(db: Database, prepared: PreparedRun) -> RunLoad:
+    """Write a prepared run in one transaction (a savepoint inside an open one)."""
+    run, report = prepared.run, prepared.report
     with db.atomic():
-        db["run_files"].insert({
+        _insert(db, "run_files", [{
             "run_id": run.run_id, "spider": run.spider,
-            "platform": run.stats.get("platform") or run.spider,
+            "platform": run.platform,
             "started_at": run.started_at, "finished_at": run.finished_at,
-            "finish_reason": run.stats.get("finish_reason"),
+            "finish_reason": run.finish_reason,
             "feed_file": f"{run.spider}/{run.feed_path.name}",
             "lines": report.items + report.bad_lines, "items_loaded": report.items,
             "bad_lines": report.bad_lines,
-        })
-        db["runs"].insert_all(run_rows(run, per_source))
-        if inserts:
-            db["postings"].insert_all(inserts, batch_size=500)
-        for update in updates:
-            pid = update.pop("id")
-            db["postings"].update(pid, update)
-        if sightings:
-            db["sightings"].insert_all(sightings, ignore=True, batch_size=1000)
+        }])
+        _insert(db, "runs", run_rows(run, prepared.per_source, prepared.boards))
+        if prepared.inserts:
+            _insert_postings(db, prepared.inserts)
+        if prepared.updates:
+            _update_postings(db, prepared.updates)
+        if prepared.sightings:
+            db.conn.executemany(_SIGHTING_SQL, prepared.sightings)
     return report
+
+
+def load_run(db: Database, run: ArchivedRun, normalizer: Normalizer) -> RunLoad:
+    """Add one run's sightings and postings, in one transaction."""
+    return write_run(db, classify_run(db, parse_run(run), normalizer))

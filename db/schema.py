@@ -79,7 +79,7 @@ NORMALIZED_POSTING_COLUMNS: dict[str, type] = {
 
 @migrations(name="0001_runs_postings_sightings")
 def m0001(db: Database) -> None:
-    db["run_files"].create(
+    db.table("run_files").create(
         {
             "run_id": str,
             "spider": str,
@@ -94,7 +94,7 @@ def m0001(db: Database) -> None:
         },
         pk="run_id",
     )
-    db["runs"].create(
+    db.table("runs").create(
         {
             "run_id": str,
             "source": str,
@@ -117,15 +117,184 @@ def m0001(db: Database) -> None:
         },
         pk=("run_id", "source"),
     )
-    db["postings"].create({**RAW_POSTING_COLUMNS, **NORMALIZED_POSTING_COLUMNS}, pk="id")
-    db["postings"].create_index(["source", "source_id"], unique=True)
-    db["sightings"].create(
+    db.table("postings").create({**RAW_POSTING_COLUMNS, **NORMALIZED_POSTING_COLUMNS}, pk="id")
+    db.table("postings").create_index(["source", "source_id"], unique=True)
+    db.table("sightings").create(
         {"posting_id": int, "run_id": str, "source": str, "seen_at": str, "detail_skipped": int},
         pk=("posting_id", "run_id"),
     )
-    db["sightings"].create_index(["run_id"])
-    db["runs"].create_index(["source", "started_at"])
+    db.table("sightings").create_index(["run_id"])
+    db.table("runs").create_index(["source", "started_at"])
 
 
 def migrate(db: Database) -> None:
     migrations.apply(db)
+
+
+TREND_COLUMNS: dict[str, type] = {
+    "period_start": str,
+    "geo_level": str,
+    "geo_code": str,
+    "geo_name": str,
+    "role_family": str,
+    "new_postings": int,
+    "active_postings": int,
+    "employers": int,
+    "pay_hourly_p25": float,
+    "pay_hourly_median": float,
+    "pay_hourly_p75": float,
+    "share_with_pay": float,
+    "share_cert_required": float,
+    "n": int,
+    "n_pay": int,
+    "suppressed": int,
+}
+TREND_KEY = ("geo_level", "geo_code", "role_family", "period_start")
+
+FTS_COLUMNS = ("title", "employer", "description")
+
+# Column-scoped triggers: lifecycle, employer and cluster updates rewrite other columns of
+# every posting on each build and must not re-index a million descriptions. The statements use
+# ``INSERT INTO [postings_fts]`` so sqlite-utils' disable_fts() recognises and drops them.
+_FTS_TRIGGERS = """
+CREATE TRIGGER [postings_fts_ai] AFTER INSERT ON [postings] BEGIN
+  INSERT INTO [postings_fts] (rowid, [title], [employer], [description])
+  VALUES (new.[id], new.[title], new.[employer], new.[description]);
+END;
+CREATE TRIGGER [postings_fts_ad] AFTER DELETE ON [postings] BEGIN
+  INSERT INTO [postings_fts] ([postings_fts], rowid, [title], [employer], [description])
+  VALUES ('delete', old.[id], old.[title], old.[employer], old.[description]);
+END;
+CREATE TRIGGER [postings_fts_au] AFTER UPDATE OF [title], [employer], [description] ON [postings]
+BEGIN
+  INSERT INTO [postings_fts] ([postings_fts], rowid, [title], [employer], [description])
+  VALUES ('delete', old.[id], old.[title], old.[employer], old.[description]);
+  INSERT INTO [postings_fts] (rowid, [title], [employer], [description])
+  VALUES (new.[id], new.[title], new.[employer], new.[description]);
+END;
+"""
+
+FTS_TRIGGERS = ("postings_fts_ai", "postings_fts_ad", "postings_fts_au")
+BULK_DEFERRED_INDEXES = ("postings", "sightings")
+"""Tables whose secondary indexes a bulk load drops and recreates afterwards."""
+
+
+def suspend_indexes(db: Database, tables: tuple[str, ...] = BULK_DEFERRED_INDEXES) -> list[str]:
+    """Drop the named indexes of ``tables`` (not primary keys); returns their CREATE statements.
+
+    Building an index once over sorted keys after a bulk load is far faster than keeping it
+    current through a million inserts in random key order.
+    """
+    marks = ", ".join("?" * len(tables))
+    found = db.conn.execute(
+        f"select name, sql from sqlite_master where type = 'index' and sql is not null "
+        f"and tbl_name in ({marks}) order by name", tables).fetchall()
+    for name, _ in found:
+        db.execute(f"DROP INDEX [{name}]")
+    return [sql for _, sql in found]
+
+
+def restore_indexes(db: Database, statements: list[str]) -> None:
+    for statement in statements:
+        db.execute(statement)
+
+
+def suspend_fts(db: Database) -> None:
+    """Drop the full-text triggers before a bulk load into an empty database (see resume_fts)."""
+    for name in FTS_TRIGGERS:
+        db.execute(f"DROP TRIGGER IF EXISTS [{name}]")
+
+
+def resume_fts(db: Database) -> None:
+    """Index every posting in one pass and put the triggers back.
+
+    One ``rebuild`` after a bulk load is about four times faster than indexing row by row
+    through the triggers, which remain the way incremental builds keep the index current.
+    """
+    db.execute("INSERT INTO [postings_fts] ([postings_fts]) VALUES ('rebuild')")
+    db.executescript(_FTS_TRIGGERS)
+
+
+PEER_POSTINGS_VIEW = """
+select
+  p.id, p.cluster_id, p.id = c.representative_id as is_representative,
+  p.title, p.role_family, p.role_title, p.employer_id, e.name as employer,
+  p.state, p.county, p.county_fips, p.cbsa_code, p.cbsa_title, p.remote,
+  p.hourly_min, p.hourly_max, p.pay_min, p.pay_max, p.pay_period,
+  p.cert_requirement, p.cert_within_days, p.credentials,
+  p.posted_on, p.closes_on, p.first_seen, p.last_seen, p.active_from, p.reposted_count,
+  p.url, p.source, p.platform
+from postings p
+left join employers e on e.employer_id = p.employer_id
+left join clusters c on c.cluster_id = p.cluster_id
+where p.is_peer = 1 and p.status = 'open'
+""".strip()
+
+
+@migrations(name="0002_history_trends")
+def m0002(db: Database) -> None:
+    """Lifecycle, employer and cluster columns; clusters, employers, trend tables, FTS, views."""
+    postings = db.table("postings")
+    for column, kind in {
+        "status": str, "closed_at": str, "reposted_count": int, "active_from": str,
+        "active_to": str, "posted_on": str, "closes_on": str, "employer_id": int,
+        "cluster_id": int,
+    }.items():
+        postings.add_column(column, kind)
+    postings.create_index(["state", "role_family"])
+    postings.create_index(["employer_id"])
+    postings.create_index(["cluster_id"])
+    postings.create_index(["is_peer", "status", "state"])
+    postings.create_index(["last_seen"])
+    postings.create_index(["title_clean"])
+
+    db.table("employers").create({
+        "employer_id": int, "name": str, "name_key": str, "states": str, "variants": str,
+        "sources": int, "postings": int,
+    }, pk="employer_id")
+    db.table("employer_names").create({
+        "name": str, "state": str, "employer_id": int, "name_key": str, "link": str,
+        "postings": int,
+    })
+    db.table("employer_names").create_index(["name", "state"], unique=True)
+    db.table("employer_names").create_index(["employer_id"])
+
+    db.table("clusters").create({
+        "cluster_id": int, "representative_id": int, "members": int, "sources": str,
+        "is_peer": int, "role_family": str, "role_title": str, "title": str,
+        "employer_id": int, "employer": str, "state": str, "county": str, "county_fips": str,
+        "cbsa_code": str, "cbsa_title": str, "region": str, "division": str,
+        "hourly_min": float, "hourly_max": float, "pay_hourly": float,
+        "cert_requirement": str, "first_seen": str, "last_seen": str, "active_from": str,
+        "active_to": str, "status": str,
+    }, pk="cluster_id")
+    db.table("clusters").create_index(["is_peer", "state", "role_family"])
+    db.table("clusters").create_index(["employer_id"])
+
+    # WITHOUT ROWID: the key is the only b-tree, written in key order by every build.
+    kinds = {str: "TEXT", int: "INTEGER", float: "FLOAT"}
+    columns = ",\n  ".join(f"[{name}] {kinds[kind]}" for name, kind in TREND_COLUMNS.items())
+    key = ", ".join(f"[{name}]" for name in TREND_KEY)
+    for name in ("demand_weekly", "demand_monthly"):
+        db.execute(f"CREATE TABLE [{name}] (\n  {columns},\n  PRIMARY KEY ({key})\n) "
+                   "WITHOUT ROWID")
+
+    db.table("title_variants").create({
+        "title_clean": str, "is_peer": int, "role_family": str, "role_title": str,
+        "title_match": str, "example_title": str, "postings": int, "clusters": int,
+        "employers": int, "first_seen": str, "last_seen": str,
+    })
+    db.table("title_variants").create_index(["title_clean"])
+    db.table("title_variants").create_index(["role_family", "postings"])
+
+    db.table("employers_summary").create({
+        "employer_id": int, "name": str, "postings": int, "peer_postings": int,
+        "open_peer_postings": int, "peer_share": float, "peer_pay_hourly_median": float,
+        "n_pay": int, "suppressed": int, "states": str, "first_seen": str, "last_seen": str,
+    }, pk="employer_id")
+
+    db.table("build_info").create({"key": str, "value": str, "description": str}, pk="key")
+
+    postings.enable_fts(list(FTS_COLUMNS), tokenize="porter")
+    db.executescript(_FTS_TRIGGERS)
+    db.create_view("peer_postings", PEER_POSTINGS_VIEW, replace=True)

@@ -10,7 +10,14 @@ import pytest
 
 from db.archive import write_run
 from db.build import build
-from db.dedup import DedupRecord, cluster_block, match_pair, shingles
+from db.dedup import (
+    DedupRecord,
+    cluster_block,
+    match_pair,
+    text_key,
+    text_similarity,
+    title_levels,
+)
 from db.derived import make_derivers
 from db.employers import NameUse, canonical_employers
 from db.stubs import extra_normalizer
@@ -120,8 +127,16 @@ def record(pid: int, source: str, title: str, **fields: Any) -> DedupRecord:
     return DedupRecord(id=pid, source=source, title=title, **values)
 
 
-TEXTS = {1: shingles(ADULT), 2: shingles(AGGREGATOR_PREFIX + ADULT[:520]), 3: shingles(YOUTH),
+TEXTS = {1: text_key(ADULT), 2: text_key(AGGREGATOR_PREFIX + ADULT[:520]), 3: text_key(YOUTH),
          4: None}
+
+
+def test_text_similarity_survives_a_header_and_a_cut_but_not_another_job() -> None:
+    adult, copy, youth = TEXTS[1], TEXTS[2], TEXTS[3]
+    assert adult and copy and youth
+    assert text_similarity(adult, copy) >= 85
+    assert text_similarity(adult, youth) < 70
+    assert text_key("Too short to compare.") is None
 
 
 @pytest.mark.parametrize(("changes", "matched"), [
@@ -137,6 +152,7 @@ TEXTS = {1: shingles(ADULT), 2: shingles(AGGREGATOR_PREFIX + ADULT[:520]), 3: sh
     ({"pid": 3}, False),  # the youth job's text
     ({"pid": 4}, True),  # no text: the titles agree closely (token sort ratio 100)
     ({"pid": 4, "title": "Peer Support Specialist - Adult Outpatient Services"}, False),
+    ({"levels": frozenset({"2"})}, True),  # a level on one side only: boards drop suffixes
 ])
 def test_match_rules(changes: dict[str, Any], matched: bool) -> None:
     a = record(1, "icims:isk", "Peer Support Specialist Adult Outpatient")
@@ -144,6 +160,16 @@ def test_match_rules(changes: dict[str, Any], matched: bool) -> None:
               "title": "Peer Support Specialist (Adult Outpatient)", **changes}
     b = record(**values)
     assert (match_pair(a, b, TEXTS.__getitem__) is not None) is matched
+
+
+def test_titles_with_different_levels_are_different_jobs() -> None:
+    assert title_levels("Peer Support Specialist II") == {"2"}
+    assert title_levels("Peer Recovery Specialist I, Certified") == {"1"}
+    assert title_levels("Sr. Peer Specialist - Level 3") == {"senior", "3"}
+    assert title_levels("I-Team Peer Support Specialist (20 Hours)") == frozenset()
+    a = record(1, "icims:isk", "Peer Support Specialist", levels=title_levels("PSS II"))
+    b = record(2, "jsonld:mipeerjobs", "Peer Support Specialist", levels=title_levels("PSS I"))
+    assert match_pair(a, b, TEXTS.__getitem__) is None
 
 
 def test_a_cluster_never_holds_two_postings_of_one_source() -> None:

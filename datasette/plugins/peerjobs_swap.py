@@ -13,8 +13,9 @@ import os
 import threading
 from typing import Any
 
-from datasette import hookimpl
 from datasette.database import Database
+
+from datasette import hookimpl
 
 _local = threading.local()
 

@@ -1,0 +1,489 @@
+"""Cross-source deduplication: the same job on several sources becomes one cluster.
+
+**Blocking.** Postings are compared only within a block of the same state, the same peer flag
+and role family, and the same canonical employer (db/employers.py decides employer identity,
+including initialisms such as ISK = Integrated Services of Kalamazoo). Two postings of one
+source are never one job: each source gives each job one id.
+
+**Matching** (:func:`match_pair`; settings in :class:`MatchSettings`), all of:
+
+* time: their active intervals overlap once each is widened by ``window_days`` (an open
+  posting's interval runs to the build's as-of date);
+* place: the same county FIPS code when both have one (the normalizer resolves a city to its
+  county, so this is also the city test); otherwise the same state, from the block;
+* pay: when both post pay, hourly midpoints within ``pay_tolerance`` of each other;
+* title: rapidfuzz ``fuzz.token_set_ratio`` of the cleaned titles with
+  ``processor=utils.default_process`` at least ``title_cutoff``, and no conflicting levels in
+  the titles as posted ("Peer Support Specialist I" and "... II" are two jobs; a level on one
+  side only is allowed: boards drop suffixes);
+* text: when both descriptions have at least ``min_description_words`` words, rapidfuzz
+  ``fuzz.ratio`` (no processor: the texts are normalized first, lower case and words only) of
+  their first ``compare_chars`` characters, cut to the shorter text's length (an aggregator
+  that shortens the text or adds a header still matches), at least ``description_cutoff`` —
+  different jobs at one employer share boilerplate but not their duties. When either
+  description is missing, the titles must agree closely instead (``fuzz.token_sort_ratio`` at
+  least ``strict_title_cutoff``).
+
+**Lifecycle.** The clusters use each posting's current lifecycle: when the build left it staged
+(db/lifecycle.STAGED), this step reads it from there and writes it into postings together with
+the employer and cluster ids, in one pass over postings instead of two.
+
+**Clustering.** Matching pairs are merged best score first (union-find), never putting two
+postings of one source in a cluster. ``cluster_id`` is the smallest posting id in the cluster.
+
+**Representative** (the posting whose fields the cluster and the trend tables use): the
+richest record — pay posted first, then a county known, then the longest description, then the
+earliest first sighting, then the smallest id.
+
+**Cluster lifetime.** ``active_from`` is the earliest member's, ``active_to`` null while any
+member is open (else the latest member's), ``status`` open while any member is open.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, utils
+from sqlite_utils import Database
+
+from db.employers import EmployerMap, canonicalize
+from db.lifecycle import LIFECYCLE_COLUMNS, STAGED
+from db.parallel import each_attached, map_parts, read_only, scratch_database
+
+TextKey = str
+"""A description normalized for comparison (lower case, words only, cut short)."""
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    window_days: int = 30
+    """Active intervals widened by this many days on each side must overlap."""
+    title_cutoff: float = 90.0
+    """Minimum ``fuzz.token_set_ratio`` (0-100) of the cleaned titles."""
+    strict_title_cutoff: float = 95.0
+    """Minimum ``fuzz.token_sort_ratio`` when a description is missing on either side."""
+    pay_tolerance: float = 0.15
+    """Largest relative difference between hourly pay midpoints (when both post pay)."""
+    description_cutoff: float = 80.0
+    """Minimum ``fuzz.ratio`` (0-100) of the normalized descriptions (cut to equal length)."""
+    min_description_words: int = 40
+    """Descriptions shorter than this are treated as missing."""
+    compare_chars: int = 1500
+    """Only the first this many characters of a normalized description are compared."""
+
+
+DEFAULT_MATCH = MatchSettings()
+
+
+@dataclass
+class DedupRecord:
+    """What the matcher and the cluster table need from one posting."""
+
+    id: int
+    source: str
+    state: str | None
+    is_peer: int | None
+    role_family: str | None
+    employer_id: int | None
+    title: str
+    county_fips: str | None
+    hourly: float | None
+    active_from: str
+    active_end: str
+    """``active_to``, or the build's as-of date while the posting is open."""
+    first_seen: str
+    description_length: int = 0
+    levels: frozenset[str] = frozenset()
+    """Level markers of the title as posted (:func:`title_levels`)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Columns carried to the cluster table (the representative's)."""
+    start: int = field(init=False)
+    """``active_from`` as a day number (``date.toordinal``)."""
+    end: int = field(init=False)
+    """``active_end`` as a day number."""
+
+    def __post_init__(self) -> None:
+        self.start = date.fromisoformat(self.active_from[:10]).toordinal()
+        self.end = date.fromisoformat(self.active_end[:10]).toordinal()
+
+
+@dataclass(frozen=True)
+class Match:
+    score: float
+    reason: str
+
+
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_LEVEL = re.compile(
+    r"\b(?:(I{1,3}|IV|V)|([1-5])|(senior|sr|junior|jr|trainee|level\s*[1-5]))\b(?!-)",
+    re.IGNORECASE)
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
+
+
+def title_levels(title: str | None) -> frozenset[str]:
+    """Level markers in a title as posted: roman numerals or digits 1-5 standing alone
+    ("Specialist II", "Coach 2"), senior, junior, trainee, "Level 3"; numerals as digits."""
+    found: set[str] = set()
+    for match in _LEVEL.finditer(title or ""):
+        roman, digit, word = match.groups()
+        if roman and roman.isupper():
+            found.add(_ROMAN[roman.lower()])
+        elif digit:
+            found.add(digit)
+        elif word:
+            word = word.lower().replace(" ", "")
+            found.add({"sr": "senior", "jr": "junior"}.get(word, word).removeprefix("level"))
+    return frozenset(found)
+
+
+def text_key(text: str | None, settings: MatchSettings = MatchSettings()) -> TextKey | None:
+    """The description as compared, or None when it is too short to judge by."""
+    if not text:
+        return None
+    words = _NOT_WORD.sub(" ", text[: 2 * settings.compare_chars].lower()).split()
+    if len(words) < settings.min_description_words:
+        return None
+    return " ".join(words)[: settings.compare_chars]
+
+
+def text_similarity(a: TextKey, b: TextKey) -> float:
+    """``fuzz.ratio`` of two normalized descriptions cut to the shorter one's length."""
+    size = min(len(a), len(b))
+    return float(fuzz.ratio(a[:size], b[:size], processor=None))
+
+
+def hourly_midpoint(low: float | None, high: float | None) -> float | None:
+    """The middle of an hourly range (the one figure when only one is given), to the cent."""
+    values = [v for v in (low, high) if v is not None and v > 0]
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def match_pair(
+    a: DedupRecord,
+    b: DedupRecord,
+    describe: Callable[[int], TextKey | None],
+    settings: MatchSettings = MatchSettings(),
+) -> Match | None:
+    """The evidence that ``a`` and ``b`` are one job on two sources, or None (rules above)."""
+    if a.source == b.source or a.employer_id is None or a.employer_id != b.employer_id:
+        return None
+    if (a.state, a.is_peer, a.role_family) != (b.state, b.is_peer, b.role_family):
+        return None
+    window = 2 * settings.window_days
+    if a.start > b.end + window or b.start > a.end + window:
+        return None
+    if a.county_fips and b.county_fips and a.county_fips != b.county_fips:
+        return None
+    if a.hourly and b.hourly and \
+            abs(a.hourly - b.hourly) / max(a.hourly, b.hourly) > settings.pay_tolerance:
+        return None
+    if a.levels and b.levels and a.levels != b.levels:
+        return None
+    title = fuzz.token_set_ratio(a.title, b.title, processor=utils.default_process,
+                                 score_cutoff=settings.title_cutoff)
+    if not title:
+        return None
+    text_a, text_b = describe(a.id), describe(b.id)
+    if text_a is not None and text_b is not None:
+        text = text_similarity(text_a, text_b)
+        if text < settings.description_cutoff:
+            return None
+        return Match((title + text) / 2, "title+description")
+    strict = fuzz.token_sort_ratio(a.title, b.title, processor=utils.default_process,
+                                   score_cutoff=settings.strict_title_cutoff)
+    return Match(strict, "title") if strict else None
+
+
+def representative_key(record: DedupRecord) -> tuple[int, int, int, str, int]:
+    """Sort key of the representative choice: pay, county, longest text, earliest, smallest id."""
+    return (0 if record.hourly else 1, 0 if record.county_fips else 1,
+            -record.description_length, record.first_seen, record.id)
+
+
+def cluster_block(
+    records: list[DedupRecord],
+    describe: Callable[[int], TextKey | None],
+    settings: MatchSettings = MatchSettings(),
+) -> list[list[DedupRecord]]:
+    """Clusters of one block (records of one state, family and employer), members sorted by id."""
+    by_source: dict[str, list[DedupRecord]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: (r.start, r.id)):
+        by_source[record.source].append(record)
+    reach = 2 * settings.window_days
+    edges: list[tuple[float, int, int]] = []
+    names = sorted(by_source)
+    for index, first in enumerate(names):
+        for second in names[index + 1:]:
+            others = by_source[second]
+            starts = [o.start for o in others]
+            longest = max(o.end - o.start for o in others)
+            for a in by_source[first]:
+                low = bisect_left(starts, a.start - reach - longest)
+                high = bisect_right(starts, a.end + reach)
+                for b in others[low:high]:
+                    found = match_pair(a, b, describe, settings)
+                    if found:
+                        edges.append((-found.score, min(a.id, b.id), max(a.id, b.id)))
+    parent = {r.id: r.id for r in records}
+    held = {r.id: {r.source} for r in records}
+
+    def root(item: int) -> int:
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    for _, x, y in sorted(edges):
+        rx, ry = root(x), root(y)
+        if rx == ry or held[rx] & held[ry]:
+            continue
+        keep, join = min(rx, ry), max(rx, ry)
+        parent[join] = keep
+        held[keep] |= held.pop(join)
+    groups: dict[int, list[DedupRecord]] = defaultdict(list)
+    for record in records:
+        groups[root(record.id)].append(record)
+    return [sorted(members, key=lambda r: r.id) for _, members in sorted(groups.items())]
+
+
+# -- the database -----------------------------------------------------------------------------
+
+_COPY_SQL = """
+create table dedup_input as
+select p.id, source, state, is_peer, role_family, employer, board_state, title_clean, title,
+  county_fips, hourly_min, hourly_max, {active_from} as active_from,
+  coalesce({active_to}, :as_of) as active_end, {first_seen} as first_seen,
+  {last_seen} as last_seen, {status} as status, {active_to} as active_to,
+  length(description) as description_length, role_title, county, cbsa_code, cbsa_title, region,
+  division, cert_requirement, employer_id, cluster_id
+from postings p {join}
+"""
+"""One pass over postings in storage order into a narrow table (no descriptions), which the
+tasks then read in block order: much cheaper than visiting the wide rows in block order. A
+real table (dropped afterwards) so that worker processes can read it."""
+CLUSTER_COLUMNS = (
+    "cluster_id", "representative_id", "members", "sources", "is_peer", "role_family",
+    "role_title", "title", "employer_id", "employer", "state", "county", "county_fips",
+    "cbsa_code", "cbsa_title", "region", "division", "hourly_min", "hourly_max", "pay_hourly",
+    "cert_requirement", "first_seen", "last_seen", "active_from", "active_to", "status",
+)
+
+
+def _records(rows: Iterable[tuple[Any, ...]], employers: EmployerMap, as_of_day: str
+             ) -> Iterator[tuple[DedupRecord, int | None, int | None]]:
+    for (pid, source, state, is_peer, family, employer, board_state, title_clean, title,
+         county_fips, hourly_min, hourly_max, active_from, active_end, first_seen,
+         last_seen, status, active_to, length, role_title, county, cbsa_code, cbsa_title,
+         region, division, cert, old_employer, old_cluster) in rows:
+        employer_id = employers.employer_id(employer, state or board_state, source)
+        first_day = (first_seen or "")[:10] or as_of_day
+        record = DedupRecord(
+            id=pid, source=source, state=state, is_peer=is_peer, role_family=family,
+            employer_id=employer_id, title=title_clean or title or "",
+            county_fips=county_fips, hourly=hourly_midpoint(hourly_min, hourly_max),
+            active_from=active_from or first_day, active_end=active_end or as_of_day,
+            first_seen=first_seen or "", description_length=length or 0,
+            levels=title_levels(title),
+            extra={"title": title, "role_title": role_title, "county": county,
+                   "cbsa_code": cbsa_code, "cbsa_title": cbsa_title, "region": region,
+                   "division": division, "cert_requirement": cert,
+                   "hourly_min": hourly_min, "hourly_max": hourly_max,
+                   "last_seen": last_seen, "status": status, "active_to": active_to},
+        )
+        yield record, old_employer, old_cluster
+
+
+def cluster_row(members: list[DedupRecord], employer_names: dict[int, str]) -> tuple[Any, ...]:
+    """The ``clusters`` row of a cluster, in the order of :data:`CLUSTER_COLUMNS`."""
+    rep = members[0] if len(members) == 1 else min(members, key=representative_key)
+    extra = rep.extra
+    if len(members) == 1:
+        open_member = extra["status"] != "closed"
+        active_to = None if open_member else extra["active_to"]
+        first_seen, last_seen, active_from = rep.first_seen, extra["last_seen"], rep.active_from
+        sources = f'["{rep.source}"]' if '"' not in rep.source else json.dumps([rep.source])
+    else:
+        open_member = any(m.extra["status"] != "closed" for m in members)
+        ends = [m.extra["active_to"] for m in members if m.extra["active_to"]]
+        active_to = None if open_member or not ends else max(ends)
+        first_seen = min(m.first_seen for m in members)
+        last_seen = max(m.extra["last_seen"] or "" for m in members) or None
+        active_from = min(m.active_from for m in members)
+        sources = json.dumps(sorted({m.source for m in members}))
+    return (
+        members[0].id, rep.id, len(members), sources, rep.is_peer, rep.role_family,
+        extra["role_title"], extra["title"], rep.employer_id,
+        employer_names.get(rep.employer_id) if rep.employer_id else None,
+        rep.state, extra["county"], rep.county_fips, extra["cbsa_code"], extra["cbsa_title"],
+        extra["region"], extra["division"], extra["hourly_min"], extra["hourly_max"],
+        rep.hourly, extra["cert_requirement"], first_seen, last_seen, active_from, active_to,
+        "open" if open_member else "closed",
+    )
+
+
+class _Descriptions:
+    """Normalized descriptions of one block's postings: read together when the block is
+    clustered (:meth:`load`), normalized only for the postings a pair comparison reaches."""
+
+    def __init__(self, db: Database, settings: MatchSettings) -> None:
+        self.db = db
+        self.settings = settings
+        self.raw: dict[int, str | None] = {}
+        self.cached: dict[int, TextKey | None] = {}
+
+    def load(self, ids: list[int]) -> None:
+        self.raw, self.cached = {}, {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            self.raw.update(self.db.conn.execute(
+                f"select id, substr(description, 1, ?) from postings where id in ({marks})",
+                (2 * self.settings.compare_chars, *chunk)))
+
+    def __call__(self, pid: int) -> TextKey | None:
+        if pid not in self.cached:
+            if pid not in self.raw:
+                self.load([pid])
+            self.cached[pid] = text_key(self.raw.get(pid), self.settings)
+        return self.cached[pid]
+
+
+def _blocks(records: Iterable[tuple[DedupRecord, int | None, int | None]]
+            ) -> Iterator[list[tuple[DedupRecord, int | None, int | None]]]:
+    for _, block in groupby(records, key=lambda r: (r[0].state, r[0].role_family)):
+        yield list(block)
+
+
+DedupTask = tuple[list[str], str, MatchSettings, EmployerMap, dict[int, str]]
+"""States of the task ("" for postings without one), as-of date, settings, employers."""
+
+
+def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
+    """Cluster the postings of some states into the scratch tables ``clusters`` and ``links``
+    (postings whose employer or cluster changed); a :func:`db.parallel.map_parts` task."""
+    states, as_of_day, settings, employers, names = task
+    db = read_only(database)
+    out = scratch_database(scratch)
+    out.execute(f"create table clusters ({', '.join(CLUSTER_COLUMNS)})")
+    out.execute("create table links (id integer primary key, employer_id integer, "
+                "cluster_id integer)")
+    describe = _Descriptions(db, settings)
+    named = [state for state in states if state]
+    marks = ", ".join("?" * len(named))
+    cursor = db.conn.execute(
+        f"select * from dedup_input where state in ({marks}) or (? and state is null) "
+        f"order by state, role_family, id", (*named, "" in states))
+    rows = (row for batch in iter(lambda: cursor.fetchmany(20_000), []) for row in batch)
+    insert_cluster = f"insert into clusters values ({', '.join('?' * len(CLUSTER_COLUMNS))})"
+    with out.atomic():
+        for block in _blocks(_records(rows, employers, as_of_day)):
+            by_employer: dict[tuple[int | None, int | None], list[DedupRecord]] = defaultdict(list)
+            old = {record.id: (old_employer, old_cluster)
+                   for record, old_employer, old_cluster in block}
+            for record, _, _ in block:
+                by_employer[(record.is_peer, record.employer_id)].append(record)
+            clusters_rows: list[tuple[Any, ...]] = []
+            links: list[tuple[int, int | None, int]] = []
+            for (_, employer_id), records in by_employer.items():
+                if employer_id is None or len({r.source for r in records}) == 1:
+                    clusters = [[r] for r in records]
+                else:
+                    describe.load([r.id for r in records])
+                    clusters = cluster_block(records, describe, settings)
+                for members in clusters:
+                    clusters_rows.append(cluster_row(members, names))
+                    for member in members:
+                        if old[member.id] != (member.employer_id, members[0].id):
+                            links.append((member.id, member.employer_id, members[0].id))
+            out.conn.executemany(insert_cluster, clusters_rows)
+            out.conn.executemany("insert into links values (?, ?, ?)", links)
+    out.close()
+    db.close()
+
+
+def _state_groups(db: Database, count: int) -> list[list[str]]:
+    """States split into ``count`` groups of about equal numbers of postings."""
+    sizes = db.conn.execute(
+        "select coalesce(state, ''), count(*) from dedup_input group by 1 order by 2 desc, 1"
+    ).fetchall()
+    groups: list[list[str]] = [[] for _ in range(max(1, min(count, len(sizes))))]
+    totals = [0] * len(groups)
+    for state, size in sizes:
+        smallest = totals.index(min(totals))
+        groups[smallest].append(state)
+        totals[smallest] += size
+    return [sorted(group) for group in groups if group]
+
+
+def link_postings(db: Database, *, as_of: str | None, settings: MatchSettings = DEFAULT_MATCH,
+                  workers: int = 0) -> int:
+    """Canonical employers (db/employers.py), then clusters: rebuild ``employers``,
+    ``employer_names`` and ``clusters``; set ``employer_id`` and ``cluster_id`` of postings.
+
+    Blocks are clustered by ``workers`` worker processes, states split among them (none: in
+    this process); the answer does not depend on the split. Returns the number of postings
+    whose employer or cluster changed.
+    """
+    as_of_day = (as_of or "9999-12-31")[:10]
+    staged = bool(db.conn.execute("select 1 from sqlite_master where name = ?",
+                                  (STAGED,)).fetchone())
+    lifecycle = {column: f"case when c.id is null then p.{column} else c.{column} end"
+                 if staged else f"p.{column}"
+                 for column in ("active_from", "active_to", "first_seen", "last_seen", "status")}
+    join = f"left join [{STAGED}] c on c.id = p.id" if staged else ""
+    with db.atomic():
+        db.conn.execute("drop table if exists dedup_input")
+        db.conn.execute(_COPY_SQL.format(join=join, **lifecycle), {"as_of": as_of_day})
+        db.conn.execute("create index dedup_input_block on dedup_input (state, role_family, id)")
+    employers = canonicalize(db, "dedup_input")
+    names = {row[0]: row[1] for row in db.conn.execute("select employer_id, name from employers")}
+    groups = _state_groups(db, 4 * workers if workers > 1 else 1)
+    tasks: list[DedupTask] = [(group, as_of_day, settings, employers, names) for group in groups]
+    scratch = map_parts(db, dedup_part, tasks, workers=workers, label="dedup")
+    with db.atomic():
+        db.conn.execute("delete from clusters")
+        db.conn.execute("create temp table dedup_links "
+                        "(id integer primary key, employer_id integer, cluster_id integer)")
+    for part in each_attached(db, scratch):
+        with db.atomic():
+            db.conn.execute(f"insert into clusters select * from {part}.clusters")
+            db.conn.execute(f"insert into temp.dedup_links select * from {part}.links")
+    changed = int(db.conn.execute("select count(*) from temp.dedup_links").fetchone()[0])
+    with db.atomic():
+        if staged:
+            _apply_with_lifecycle(db)
+        else:
+            db.conn.execute(
+                "update postings set employer_id = l.employer_id, cluster_id = l.cluster_id "
+                "from temp.dedup_links as l where postings.id = l.id")
+        db.conn.execute("drop table temp.dedup_links")
+        db.conn.execute("drop table dedup_input")
+    return changed
+
+
+def _apply_with_lifecycle(db: Database) -> None:
+    """Write the staged lifecycle changes and the new employer and cluster ids in one pass
+    over postings (each pass rewrites rows of a few KB); then drop the staged changes."""
+    life = ", ".join(f"c.{column}" for column in LIFECYCLE_COLUMNS)
+    db.conn.execute(
+        f"create temp table dedup_apply as select coalesce(c.id, l.id) as id, "
+        f"c.id is not null as has_life, {life}, l.id is not null as has_link, l.employer_id, "
+        f"l.cluster_id from [{STAGED}] c full outer join temp.dedup_links l on l.id = c.id "
+        f"order by 1")
+    assignments = [f"{column} = case when a.has_life then a.{column} else postings.{column} end"
+                   for column in LIFECYCLE_COLUMNS]
+    assignments += [f"{column} = case when a.has_link then a.{column} else postings.{column} end"
+                    for column in ("employer_id", "cluster_id")]
+    db.conn.execute(f"update postings set {', '.join(assignments)} from temp.dedup_apply as a "
+                    f"where postings.id = a.id")
+    db.conn.execute("drop table temp.dedup_apply")
+    db.conn.execute(f"drop table [{STAGED}]")

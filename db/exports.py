@@ -1,0 +1,180 @@
+"""``peerjobs export``: every public table and trend series as CSV, with a data dictionary.
+
+Written into one folder:
+
+* ``<table>.csv`` for every public table and view (not the full-text index, not internal
+  tables), header row first, empty cells for nulls;
+* ``trends/demand_weekly_<level>.csv`` and ``trends/demand_monthly_<level>.csv``: the trend
+  tables split by geography level (nation, region, division, state, cbsa, county), sorted by
+  place, role family and period, ready for a spreadsheet;
+* ``data_dictionary.csv`` and ``DATA_DICTIONARY.md``: every exported column with its type and
+  its description from datasette/metadata.yml (the descriptions Datasette shows);
+* ``manifest.json``: the build's as-of time and the row count of every file.
+
+Everything is read in one read transaction, so the files agree with one another even if a
+build publishes a new database meanwhile; each file is written to a temporary name in the
+folder and renamed into place, so a reader never sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+
+from db.trends import GEO_LEVELS
+
+METADATA = Path(__file__).resolve().parent.parent / "datasette" / "metadata.yml"
+DATABASE_NAME = "peerjobs"
+TREND_TABLES = ("demand_weekly", "demand_monthly")
+_INTERNAL_PREFIXES = ("_", "sqlite_")
+
+
+@contextmanager
+def _atomic_file(path: Path) -> Iterator[IO[str]]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _csv(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _write_query(conn: sqlite3.Connection, path: Path, sql: str,
+                 params: tuple[Any, ...] = ()) -> int:
+    cursor = conn.execute(sql, params)
+    header = [d[0] for d in cursor.description]
+    rows = 0
+    with _atomic_file(path) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for batch in iter(lambda: cursor.fetchmany(5_000), []):
+            writer.writerows([_csv(v) for v in row] for row in batch)
+            rows += len(batch)
+    return rows
+
+
+def public_tables(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
+    """Tables and views a user reads: not internal, not full-text indexes or their shadows."""
+    entries = conn.execute(
+        "select type, name, sql from sqlite_master where type in ('table', 'view') "
+        "order by name").fetchall()
+    fts = [name for kind, name, sql in entries
+           if kind == "table" and sql and "VIRTUAL TABLE" in sql.upper()]
+    tables: list[str] = []
+    views: list[str] = []
+    for kind, name, _ in entries:
+        if name.startswith(_INTERNAL_PREFIXES) or any(
+                name == f or name.startswith(f"{f}_") for f in fts):
+            continue
+        (tables if kind == "table" else views).append(name)
+    return tables, views
+
+
+def column_descriptions(metadata: Path | None = None) -> dict[str, dict[str, Any]]:
+    """``table → {"description": ..., "columns": {column: description}}`` from metadata.yml."""
+    path = metadata or METADATA
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    tables = (data.get("databases") or {}).get(DATABASE_NAME, {}).get("tables") or {}
+    return {name: {"description": spec.get("description") or "",
+                   "columns": dict(spec.get("columns") or {})}
+            for name, spec in tables.items() if isinstance(spec, dict)}
+
+
+def _dictionary(conn: sqlite3.Connection, names: list[str],
+                described: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+    entries = []
+    for name in names:
+        for column in conn.execute(f"pragma table_info([{name}])").fetchall():
+            spec = described.get(name, {})
+            entries.append({
+                "file": f"{name}.csv", "table": name, "table_description":
+                    spec.get("description", ""),
+                "column": column[1], "type": column[2] or "",
+                "description": spec.get("columns", {}).get(column[1], ""),
+            })
+    return entries
+
+
+def _markdown(entries: list[dict[str, str]], as_of: str | None) -> str:
+    lines = ["# peerjobs data dictionary", "",
+             f"Data as of {as_of or 'unknown'} (the latest crawl run in the database).", "",
+             "Each CSV has a header row; empty cells are nulls. The trend tables are also split "
+             "by geography level under `trends/` (same columns).", ""]
+    table = None
+    for entry in entries:
+        if entry["table"] != table:
+            table = entry["table"]
+            lines += ["", f"## {entry['file']}", ""]
+            if entry["table_description"]:
+                lines += [entry["table_description"], ""]
+            lines += ["| column | type | description |", "|---|---|---|"]
+        description = entry["description"].replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| `{entry['column']}` | {entry['type']} | {description} |")
+    return "\n".join(lines) + "\n"
+
+
+def export_all(database: Path, folder: Path, *, metadata: Path | None = None) -> list[Path]:
+    """Write every public table, view and trend series of ``database`` into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, isolation_level=None)
+    written: list[Path] = []
+    counts: dict[str, int] = {}
+    try:
+        conn.execute("begin")
+        tables, views = public_tables(conn)
+        for name in tables + views:
+            path = folder / f"{name}.csv"
+            counts[path.name] = _write_query(conn, path, f"select * from [{name}]")
+            written.append(path)
+        for table in (t for t in TREND_TABLES if t in tables):
+            for level in GEO_LEVELS:
+                path = folder / "trends" / f"{table}_{level}.csv"
+                counts[f"trends/{path.name}"] = _write_query(
+                    conn, path, f"select * from [{table}] where geo_level = ? "
+                    f"order by geo_code, role_family, period_start", (level,))
+                written.append(path)
+        as_of = None
+        if "build_info" in tables:
+            found = conn.execute("select value from build_info where key = 'as_of'").fetchone()
+            as_of = found[0] if found else None
+        entries = _dictionary(conn, tables + views, column_descriptions(metadata))
+        conn.execute("commit")
+    finally:
+        conn.close()
+    path = folder / "data_dictionary.csv"
+    with _atomic_file(path) as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(entries[0]) if entries else ["file"],
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(entries)
+    written.append(path)
+    path = folder / "DATA_DICTIONARY.md"
+    with _atomic_file(path) as handle:
+        handle.write(_markdown(entries, as_of))
+    written.append(path)
+    path = folder / "manifest.json"
+    with _atomic_file(path) as handle:
+        json.dump({"as_of": as_of, "rows": counts}, handle, indent=1, sort_keys=True)
+        handle.write("\n")
+    written.append(path)
+    return written

@@ -72,3 +72,23 @@ def test_options_and_defaults() -> None:
 def test_registry_errors_name_the_entry(text: str, message: str) -> None:
     with pytest.raises(RegistryError, match=message):
         parse_registry(text, origin="test.toml")
+
+
+def test_every_enabled_board_can_start() -> None:
+    """An enabled board that its platform cannot even start (an incomplete URL, a missing
+    option) would fail every night: each one yields its first request and no problem."""
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+    from scrapy.utils.test import get_crawler
+
+    loader = SpiderLoader.from_settings(get_project_settings())
+    for board in load_registry({"PEERJOBS_SOURCES": ""}):
+        if not board.enabled:
+            continue
+        crawler = get_crawler(loader.load(board.platform), {"USAJOBS_API_KEY": "test-key",
+                                                                  "USAJOBS_EMAIL": "test@example.org"})
+        spider = crawler._create_spider()
+        crawler.spider = spider
+        requests = list(spider.start_board(board))
+        problems = {k: v for k, v in crawler.stats.get_stats().items() if "/problems/" in k}
+        assert requests and problems == {}, (board.source, problems)

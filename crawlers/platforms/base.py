@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any, ClassVar
 
 import scrapy
@@ -23,6 +23,7 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.http import Response, TextResponse
+from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
     ConnectionRefusedError,
@@ -202,6 +203,29 @@ class BoardSpider(scrapy.Spider):
         self.problem(board, kind, message, incomplete=not gone and not sighted)
         if fallback is not None and not gone:
             yield self.listing_only(fallback, reason=kind)
+
+    def html_detail(self, response: Response,
+                    read: Callable[[Selector], dict[str, Any] | None], *,
+                    missing: str, what: str) -> Iterator[Any]:
+        """A detail page whose fields ``read`` takes from its HTML.
+
+        A page that is not text, or that shows no posting (a wall, a challenge, a removed job:
+        ``missing`` names the kind when no wall is recognised), is counted as a problem and the
+        listing's copy of the posting is kept as a sighting.
+        """
+        board: Board = response.meta["board"]
+        fallback: JobPosting = response.meta["fallback"]
+        if not isinstance(response, TextResponse):
+            self.problem(board, "not_html", f"{response.url} is not a text page")
+            yield self.listing_only(fallback, reason="not_html")
+            return
+        fields = read(Selector(text=response.text, type="html"))
+        if fields is None:
+            kind = wall_kind(response) or missing
+            self.problem(board, kind, f"{response.url} shows no {what} ({kind})")
+            yield self.listing_only(fallback, reason=kind)
+            return
+        yield self.posting(board, **fields)
 
     def listing_only(self, posting: JobPosting, *, reason: str) -> JobPosting:
         """The listing's copy of a posting whose detail could not be read: a sighting only.

@@ -273,17 +273,7 @@ class NcPssSpider(BoardSpider):
                                            meta={"entry": entry})
 
     def parse_posting(self, response: Response) -> Iterator[Any]:
-        board: Board = response.meta["board"]
         entry: dict[str, Any] = response.meta["entry"]
-        fallback = response.meta["fallback"]
-        if not isinstance(response, TextResponse):
-            self.problem(board, "not_html", f"{response.url} is not a text page")
-            yield self.listing_only(fallback, reason="not_html")
-            return
-        fields = posting_fields(Selector(text=response.text, type="html"), entry, response.url)
-        if fields is None:
-            kind = wall_kind(response) or "not_a_posting"
-            self.problem(board, kind, f"{response.url} shows no posting body ({kind})")
-            yield self.listing_only(fallback, reason=kind)
-            return
-        yield self.posting(board, **fields)
+        yield from self.html_detail(
+            response, lambda page: posting_fields(page, entry, response.url),
+            missing="not_a_posting", what="posting body")

@@ -354,15 +354,5 @@ class PageUpSpider(BoardSpider):
     def parse_job(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]
         entry: dict[str, Any] = response.meta["entry"]
-        fallback = response.meta["fallback"]
-        if not isinstance(response, TextResponse):
-            self.problem(board, "not_html", f"{response.url} is not a text page")
-            yield self.listing_only(fallback, reason="not_html")
-            return
-        fields = detail_fields(Selector(text=response.text, type="html"), entry, board)
-        if fields is None:
-            kind = wall_kind(response) or "job_unavailable"
-            self.problem(board, kind, f"{response.url} shows no job ({kind})")
-            yield self.listing_only(fallback, reason=kind)
-            return
-        yield self.posting(board, **fields)
+        yield from self.html_detail(response, lambda page: detail_fields(page, entry, board),
+                                    missing="job_unavailable", what="job")

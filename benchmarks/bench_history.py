@@ -17,7 +17,9 @@ or are skipped (0.5%) now and then; after its first sighting a posting is listed
 listing-only ``detail_skipped`` item unless its content changed (8% change pay once);
 4% disappear for a few weeks and come back; a quarter carry a closing date in one of the
 common formats (1% implausibly far ahead). Peer roles are ~45% of postings, across every
-family and state.
+family and state. Descriptions are laid out as the spiders write them (crawlers/text.py: blank
+lines between paragraphs, headings and lists); boilerplate paragraphs repeat as on real boards,
+while the opening paragraph, the duty list and the pay line vary from posting to posting.
 
 Then, in a child process (so its peak memory is its own): a full rebuild (``rebuild=True``) with
 the real normalizer (``--normalizer stub`` reads the generator's truth from each item instead
@@ -355,24 +357,29 @@ class World:
             closes = posted + timedelta(days=5 * 365)
         duties = rng.sample(DUTIES[peer], k=5 if peer else 4)
         program = rng.choice(PROGRAMS)
-        lines = [
+        # Laid out as the spiders write descriptions (crawlers/text.html_to_text): a blank
+        # line between blocks (paragraphs, headings, lists), list items on their own lines.
+        duty_list = "\n".join(f"- {d}" for d in duties)
+        qualifications = ["- High school diploma or GED required."]
+        if peer:
+            qualifications.append(
+                "- Lived experience of recovery from mental health and/or substance use "
+                "challenges, and willingness to share it, is required.")
+            qualifications.append({
+                "required": f"- Must hold a current {credential} certification.",
+                "required_within": f"- Must obtain {credential} certification within 6 months "
+                                   "of hire.",
+                "preferred": f"- {credential} certification preferred.",
+                "none": "- Valid driver's license and CPR/First Aid required."}[cert])
+        else:
+            qualifications.append("- Two years of related experience preferred.")
+        blocks = [
             f"{employer_board.employer} provides community-based behavioral health and recovery "
             f"services in {place.city} and the surrounding counties. Our {program} program is "
             f"growing and we are hiring a {base} to join a team that believes recovery is "
             "possible for everyone.",
-            "Responsibilities:", *[f"- {d}" for d in duties],
-            "Qualifications:", "- High school diploma or GED required.",
+            "Responsibilities:", duty_list, "Qualifications:", "\n".join(qualifications),
         ]
-        if peer:
-            lines.append("- Lived experience of recovery from mental health and/or substance use "
-                         "challenges, and willingness to share it, is required.")
-            lines.append({"required": f"- Must hold a current {credential} certification.",
-                          "required_within": f"- Must obtain {credential} certification within "
-                                             "6 months of hire.",
-                          "preferred": f"- {credential} certification preferred.",
-                          "none": "- Valid driver's license and CPR/First Aid required."}[cert])
-        else:
-            lines.append("- Two years of related experience preferred.")
         pay_text = None
         pay: dict[str, Any] = {}
         if pay_style < 0.3:
@@ -382,15 +389,15 @@ class World:
                    "pay_period": "YEAR", "pay_currency": "USD"}
         elif pay_style < 0.6:
             pay_text = f"${low:.2f} - ${high:.2f} per hour"
-            lines.append(f"Compensation: {pay_text}.")
-        lines.append(
+            blocks.append(f"Compensation: {pay_text}.")
+        blocks.append(
             "Benefits: medical, dental and vision insurance; 403(b) retirement plan with employer "
             "match; generous paid time off and paid holidays; tuition assistance; mileage "
             "reimbursement; employee assistance program; paid training towards certification.")
-        lines.append(f"{employer_board.employer} is an equal opportunity employer. People in "
-                     "recovery, people with disabilities, veterans and members of the communities "
-                     "we serve are encouraged to apply.")
-        description = "\n".join(lines)
+        blocks.append(f"{employer_board.employer} is an equal opportunity employer. People in "
+                      "recovery, people with disabilities, veterans and members of the "
+                      "communities we serve are encouraged to apply.")
+        description = "\n\n".join(blocks)
         if posting.variant == 1:
             header = f"Job Description\n\nSalary: {pay_text}\n\n" if pay_text else \
                 "Job Description\n\n"

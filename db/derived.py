@@ -28,7 +28,7 @@ from db.build import Deriver
 from db.dedup import DEFAULT_MATCH, MatchSettings, link_postings
 from db.lifecycle import build_as_of
 from db.parallel import workers_for
-from db.trends import build_demand, build_employers_summary, build_title_variants, min_cell_from_env
+from db.trends import build_trend_tables, min_cell_from_env
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +43,8 @@ def make_link(workers: int | None = None, settings: MatchSettings = DEFAULT_MATC
 
 def make_trends(min_cell: int, workers: int | None = None) -> Deriver:
     def trends(db: Database) -> None:
-        counts = build_demand(db, as_of=build_as_of(db), min_cell=min_cell,
-                              workers=workers_for(db, workers))
-        counts["title_variants"] = build_title_variants(db)
-        counts["employers_summary"] = build_employers_summary(db, min_cell=min_cell)
+        counts = build_trend_tables(db, as_of=build_as_of(db), min_cell=min_cell,
+                                    workers=workers_for(db, workers))
         logger.info("trend tables: %s", counts)
 
     return trends

@@ -146,30 +146,72 @@ def _insert(db: Database, table: str, rows: list[dict[str, Any]]) -> None:
         f"values ({', '.join('?' * len(columns))})", ([row[c] for c in columns] for row in rows))
 
 
-def _insert_postings(db: Database, rows: list[dict[str, Any]]) -> None:
-    marks = ", ".join("?" * len(POSTING_COLUMNS))
-    sql = f"insert into postings ({', '.join(POSTING_COLUMNS)}) values ({marks})"
-    db.conn.executemany(sql, ([row.get(c) for c in POSTING_COLUMNS] for row in rows))
+_INSERT_ONLY = ("first_seen", "last_seen", "times_seen", "last_run_id")
+"""Columns a run sets only when it inserts a posting (the lifecycle refreshes them)."""
+UPDATED_RAW_COLUMNS: tuple[str, ...] = (
+    *ITEM_TO_COLUMN.values(), "board_state", "content_hash", "fetched_at")
+"""Raw columns a newer copy of a posting rewrites."""
+assert set(POSTING_COLUMNS) == {"id", *UPDATED_RAW_COLUMNS, *_INSERT_ONLY,
+                                *NORMALIZED_POSTING_COLUMNS}
+_AT = {column: index for index, column in enumerate(POSTING_COLUMNS)}
+_HASH_AT = _AT["content_hash"]
+_INSERT_SQL = (f"insert into postings ({', '.join(POSTING_COLUMNS)}) "
+               f"values ({', '.join('?' * len(POSTING_COLUMNS))})")
+
+Values = tuple[Any, ...]
+"""A complete postings row in the order of :data:`POSTING_COLUMNS`.
+
+Rows travel from the worker processes as tuples, not dicts: a tuple pickles, unpickles and
+binds with a fraction of the work, and the build's one writing process does all the
+unpickling and binding."""
+Shape = tuple[str, ...]
+"""The normalized columns the normalizer returned for a row (the others are left as they are
+when a posting changes)."""
 
 
-def _update_postings(db: Database, updates: list[dict[str, Any]]) -> None:
-    """One executemany per set of columns (a normalizer may return only some columns)."""
-    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for update in updates:
-        shapes.setdefault(tuple(sorted(k for k in update if k != "id")), []).append(update)
-    for columns, rows in shapes.items():
+def posting_values(pid: int, row: dict[str, Any], normalized: dict[str, Any], seen_at: str,
+                   run_id: str) -> tuple[Values, Shape]:
+    """The insert row of a posting first seen in ``run_id``, and the normalizer's columns."""
+    full = {"id": pid, **row, **normalized, "first_seen": seen_at, "last_seen": seen_at,
+            "times_seen": 1, "last_run_id": run_id}
+    return tuple(full.get(column) for column in POSTING_COLUMNS), _shape(normalized)
+
+
+_SHAPES: dict[frozenset[str], Shape] = {}
+
+
+def _shape(normalized: dict[str, Any]) -> Shape:
+    """One shared tuple per set of columns: pickle sends a repeated object once per message."""
+    key = frozenset(normalized)
+    shape = _SHAPES.get(key)
+    if shape is None:
+        shape = _SHAPES[key] = tuple(c for c in NORMALIZED_POSTING_COLUMNS if c in key)
+    return shape
+
+
+def _insert_postings(db: Database, rows: list[Values]) -> None:
+    db.conn.executemany(_INSERT_SQL, rows)
+
+
+def _update_postings(db: Database, updates: list[tuple[Values, Shape]]) -> None:
+    """One executemany per shape (a normalizer may return only some columns)."""
+    shapes: dict[Shape, list[Values]] = {}
+    for values, shape in updates:
+        shapes.setdefault(shape, []).append(values)
+    for shape, rows in shapes.items():
+        columns = (*UPDATED_RAW_COLUMNS, *shape)
+        positions = [_AT[c] for c in columns]
         assignments = ", ".join(f"[{c}] = ?" for c in columns)
         db.conn.executemany(f"update postings set {assignments} where id = ?",
-                            ([*(row[c] for c in columns), row["id"]] for row in rows))
+                            ([*(row[i] for i in positions), row[0]] for row in rows))
 
 
-Entry = tuple[int, str, str, bool, dict[str, Any] | None, dict[str, Any] | None,
-              dict[str, Any] | None]
-"""One posting of a run: (id, source, seen_at, detail skipped, item, raw row, normalized).
+Entry = tuple[int, str, str, bool, dict[str, Any] | None, Values | None, Shape | None]
+"""One posting of a run: (id, source, seen_at, detail skipped, item, values, shape).
 
-A *parsed eagerly* entry carries its raw row (raw columns, ``board_state``, ``content_hash``,
-``fetched_at``) and normalized columns and no item; otherwise the item, to be turned into a row
-only if the posting turns out new or changed."""
+A *parsed eagerly* entry carries its complete row (:data:`Values`, as inserted when the posting
+is new) and the normalizer's columns (:data:`Shape`) and no item; otherwise the item, to be
+turned into a row only if the posting turns out new or changed."""
 
 
 @dataclass
@@ -210,7 +252,8 @@ def parse_run(run: ArchivedRun, normalizer: Normalizer | None = None) -> ParsedR
             entries.append((pid, source, seen_at, skipped, item, None, None))
             continue
         row = _row(item, states.get(source), seen_at)
-        entries.append((pid, source, seen_at, skipped, None, row, _checked(normalizer(row))))
+        values, shape = posting_values(pid, row, _checked(normalizer(row)), seen_at, run.run_id)
+        entries.append((pid, source, seen_at, skipped, None, values, shape))
     return ParsedRun(run, report, boards, entries)
 
 
@@ -225,10 +268,10 @@ class PreparedRun:
 
     run: ArchivedRun
     report: RunLoad
-    inserts: list[dict[str, Any]]
+    inserts: list[Values]
     """Complete rows of new postings."""
-    updates: list[dict[str, Any]]
-    """Raw and normalized columns of postings whose content changed."""
+    updates: list[tuple[Values, Shape]]
+    """Rows of postings whose content changed (their raw and normalized columns are written)."""
     sightings: list[tuple[int, str, str, str, int]]
     per_source: dict[str, int]
     boards: dict[str, dict[str, Any]]
@@ -260,29 +303,31 @@ def classify_run(db: Database, parsed: ParsedRun, normalizer: Normalizer,
             existing[pid] = (digest, fetched)
     states = {source: board.get("state") for source, board in parsed.boards.items()}
     prepared = PreparedRun(run, report, [], [], [], {}, parsed.boards)
-    for pid, source, seen_at, skipped, item, row, normalized in parsed.entries:
+    for pid, source, seen_at, skipped, item, values, shape in parsed.entries:
         prepared.per_source[source] = prepared.per_source.get(source, 0) + 1
         prepared.sightings.append((pid, run.run_id, source, seen_at, int(skipped)))
         old = existing.get(pid)
         if old is not None and (skipped or seen_at < (old[1] or "")):
             continue
-        if row is None:
+        if values is None:
             assert item is not None
             row = _row(item, states.get(source), seen_at)
-        if old is not None and row["content_hash"] == old[0]:
+            if old is not None and row["content_hash"] == old[0]:
+                continue
+            values, shape = posting_values(pid, row, _checked(normalizer(row)), seen_at,
+                                           run.run_id)
+        digest = values[_HASH_AT]
+        if old is not None and digest == old[0]:
             continue
-        if normalized is None:
-            normalized = _checked(normalizer(row))
         if old is None:
-            prepared.inserts.append({"id": pid, **row, **normalized, "first_seen": seen_at,
-                                     "last_seen": seen_at, "times_seen": 1,
-                                     "last_run_id": run.run_id})
+            prepared.inserts.append(values)
             report.new_postings += 1
         else:
-            prepared.updates.append({"id": pid, **row, **normalized})
+            assert shape is not None
+            prepared.updates.append((values, shape))
             report.changed_postings += 1
         if known is not None:
-            known[pid] = (row["content_hash"], sys.intern(seen_at))
+            known[pid] = (digest, sys.intern(seen_at))
     return prepared
 
 

@@ -277,48 +277,73 @@ _CLUSTERS: dict[tuple[Path, str], list[TrendCluster]] = {}
 """Clusters loaded by this process for the trend tasks of one build (key: database, as-of)."""
 
 
-def demand_part(database: Path, scratch: Path, task: tuple[str, int, str, int]) -> None:
-    """The rows of one trend table and geography level into the scratch table ``rows``
-    (a :func:`db.parallel.map_parts` task)."""
+TrendTask = tuple[str, int, str, int]
+"""(table, geography level or -1, as-of date, small-cell threshold)."""
+
+
+def trends_part(database: Path, scratch: Path, task: TrendTask) -> None:
+    """The rows of one trend table (one geography level of a demand table) into the scratch
+    table ``rows`` (a :func:`db.parallel.map_parts` task)."""
     table, level, as_of_day, min_cell = task
-    key = (database, as_of_day)
-    if key not in _CLUSTERS:
-        _CLUSTERS.clear()
+    if table in AUDIT_TABLES:
         db = read_only(database)
-        _CLUSTERS[key] = load_clusters(db, date.fromisoformat(as_of_day))
+        rows = AUDIT_TABLES[table][1](db, min_cell)
         db.close()
-    granularity = WEEKLY if table == WEEKLY.table else MONTHLY
-    rows = demand_rows(_CLUSTERS[key], granularity, min_cell, level)
+        columns = AUDIT_TABLES[table][0]
+    else:
+        key = (database, as_of_day)
+        if key not in _CLUSTERS:
+            _CLUSTERS.clear()
+            db = read_only(database)
+            _CLUSTERS[key] = load_clusters(db, date.fromisoformat(as_of_day))
+            db.close()
+        granularity = WEEKLY if table == WEEKLY.table else MONTHLY
+        rows = demand_rows(_CLUSTERS[key], granularity, min_cell, level)
+        columns = tuple(TREND_COLUMNS)
     out = scratch_database(scratch)
-    out.execute(f"create table rows ({', '.join(TREND_COLUMNS)})")
+    out.execute(f"create table rows ({', '.join(columns)})")
     with out.atomic():
-        out.conn.executemany(f"insert into rows values ({', '.join('?' * len(TREND_COLUMNS))})",
+        out.conn.executemany(f"insert into rows values ({', '.join('?' * len(columns))})",
                              rows)
     out.close()
 
 
-def build_demand(db: Database, *, as_of: str | None, min_cell: int,
-                 workers: int = 0) -> dict[str, int]:
-    """Rebuild ``demand_weekly`` and ``demand_monthly``; returns their row counts.
+def build_trend_tables(db: Database, *, as_of: str | None, min_cell: int, workers: int = 0,
+                       tables: tuple[str, ...] | None = None) -> dict[str, int]:
+    """Rebuild the trend tables (``demand_weekly``, ``demand_monthly``, and the audit tables
+    ``title_variants`` and ``employers_summary``); returns their row counts.
 
-    Each table and geography level is one task for ``workers`` worker processes (none: in this
-    process); rows are merged in key order.
+    Each audit table and each demand table's geography level is one task for ``workers``
+    worker processes (none: in this process), the audit tables first: they are the longest
+    single tasks, and the demand levels fill in around them. Rows are merged in key order.
     """
+    wanted = tables or (*AUDIT_TABLES, WEEKLY.table, MONTHLY.table)
     as_of_day = (as_of or date.max.isoformat())[:10]
     levels = sorted(range(len(GEO_LEVELS)), key=GEO_LEVELS.__getitem__)
-    tasks = [(granularity.table, level, as_of_day, min_cell)
-             for granularity in (WEEKLY, MONTHLY) for level in levels]
-    scratch = map_parts(db, demand_part, tasks, workers=workers, label="trends")
+    tasks: list[TrendTask] = [(table, -1, as_of_day, min_cell)
+                              for table in AUDIT_TABLES if table in wanted]
+    tasks += [(granularity.table, level, as_of_day, min_cell)
+              for granularity in (WEEKLY, MONTHLY) if granularity.table in wanted
+              for level in levels]
+    scratch = map_parts(db, trends_part, tasks, workers=workers, label="trends")
     _CLUSTERS.clear()
-    counts = {WEEKLY.table: 0, MONTHLY.table: 0}
+    counts = dict.fromkeys(wanted, 0)
     with db.atomic():
         for table in counts:
             db.conn.execute(f"delete from {table}")
     for (table, _, _, _), part in zip(tasks, each_attached(db, scratch), strict=True):
+        columns = ", ".join(AUDIT_TABLES[table][0] if table in AUDIT_TABLES else TREND_COLUMNS)
         with db.atomic():
             counts[table] += db.conn.execute(
-                f"insert into {table} select * from {part}.rows").rowcount
+                f"insert into {table} ({columns}) select * from {part}.rows").rowcount
     return counts
+
+
+def build_demand(db: Database, *, as_of: str | None, min_cell: int,
+                 workers: int = 0) -> dict[str, int]:
+    """Rebuild ``demand_weekly`` and ``demand_monthly``; returns their row counts."""
+    return build_trend_tables(db, as_of=as_of, min_cell=min_cell, workers=workers,
+                              tables=(WEEKLY.table, MONTHLY.table))
 
 
 # -- audit tables -----------------------------------------------------------------------------
@@ -333,8 +358,14 @@ select {key}, {column} from (
 """
 
 
-def build_title_variants(db: Database) -> int:
-    """Rebuild ``title_variants`` from postings; returns its row count."""
+VARIANT_COLUMNS = ("title_clean", "is_peer", "role_family", "role_title", "title_match",
+                   "example_title", "postings", "clusters", "employers", "first_seen",
+                   "last_seen")
+
+
+def title_variant_rows(db: Database, min_cell: int = DEFAULT_MIN_CELL) -> list[tuple[Any, ...]]:
+    """The rows of ``title_variants`` (in the order of :data:`VARIANT_COLUMNS`); ``min_cell``
+    is unused (the table has counts only, which are never suppressed)."""
     modes: dict[str, dict[tuple[Any, ...], Any]] = {}
     for column in ("title_match", "title"):
         modes[column] = {tuple(row[:4]): row[4] for row in db.conn.execute(
@@ -348,17 +379,32 @@ def build_title_variants(db: Database) -> int:
     ):
         key = tuple(row[:4])
         rows.append((*key, modes["title_match"].get(key), modes["title"].get(key), *row[4:]))
-    with db.atomic():
-        db.conn.execute("delete from title_variants")
-        db.conn.executemany(
-            "insert into title_variants (title_clean, is_peer, role_family, role_title, "
-            "title_match, example_title, postings, clusters, employers, first_seen, last_seen) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return rows
+
+
+def build_title_variants(db: Database) -> int:
+    """Rebuild ``title_variants`` from postings; returns its row count."""
+    rows = title_variant_rows(db)
+    _replace(db, "title_variants", VARIANT_COLUMNS, rows)
     return len(rows)
 
 
-def build_employers_summary(db: Database, *, min_cell: int) -> int:
-    """Rebuild ``employers_summary`` from clusters; returns its row count."""
+def _replace(db: Database, table: str, columns: tuple[str, ...],
+             rows: list[tuple[Any, ...]]) -> None:
+    with db.atomic():
+        db.conn.execute(f"delete from {table}")
+        db.conn.executemany(
+            f"insert into {table} ({', '.join(columns)}) "
+            f"values ({', '.join('?' * len(columns))})", rows)
+
+
+SUMMARY_COLUMNS = ("employer_id", "name", "postings", "peer_postings", "open_peer_postings",
+                   "peer_share", "peer_pay_hourly_median", "n_pay", "suppressed", "states",
+                   "first_seen", "last_seen")
+
+
+def employers_summary_rows(db: Database, min_cell: int) -> list[tuple[Any, ...]]:
+    """The rows of ``employers_summary`` (in the order of :data:`SUMMARY_COLUMNS`)."""
     pays: dict[int, list[float]] = defaultdict(list)
     for employer_id, pay in db.conn.execute(
         "select employer_id, pay_hourly from clusters where is_peer = 1 and "
@@ -386,10 +432,19 @@ def build_employers_summary(db: Database, *, min_cell: int) -> int:
             int(0 < len(values) < min_cell), json.dumps(sorted(states.get(employer_id, ()))),
             first_seen, last_seen,
         ))
-    with db.atomic():
-        db.conn.execute("delete from employers_summary")
-        db.conn.executemany(
-            "insert into employers_summary (employer_id, name, postings, peer_postings, "
-            "open_peer_postings, peer_share, peer_pay_hourly_median, n_pay, suppressed, states, "
-            "first_seen, last_seen) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return rows
+
+
+def build_employers_summary(db: Database, *, min_cell: int) -> int:
+    """Rebuild ``employers_summary`` from clusters; returns its row count."""
+    rows = employers_summary_rows(db, min_cell)
+    _replace(db, "employers_summary", SUMMARY_COLUMNS, rows)
     return len(rows)
+
+
+AUDIT_TABLES: dict[str, tuple[tuple[str, ...],
+                              Callable[[Database, int], list[tuple[Any, ...]]]]] = {
+    "title_variants": (VARIANT_COLUMNS, title_variant_rows),
+    "employers_summary": (SUMMARY_COLUMNS, employers_summary_rows),
+}
+"""Tables computed whole by one task each: their columns and their rows."""

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 HEADER_FIELDS = ("run_id", "spider", "platform", "started_at", "finished_at", "finish_reason",
                  "format")
 
@@ -85,6 +87,16 @@ def archived_runs(archive_dir: Path) -> tuple[list[ArchivedRun], list[ArchivePro
     return runs, problems
 
 
+def _parse_line(line: bytes) -> Any:
+    """One feed line: orjson parses a few times faster; the standard library takes what orjson
+    refuses but Python's own JSON writer can produce (NaN, integers beyond 64 bits, lone
+    surrogates), so every line reads as it always did."""
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
+
+
 def read_items(run: ArchivedRun) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     """(line number, item, None) for good lines and (line number, None, reason) for bad ones."""
     if not run.feed_path.exists():
@@ -95,7 +107,7 @@ def read_items(run: ArchivedRun) -> Iterator[tuple[int, dict[str, Any] | None, s
             if not line:
                 continue
             try:
-                item = json.loads(line)
+                item = _parse_line(line)
             except ValueError as exc:
                 yield number, None, f"not JSON ({exc})"
                 continue

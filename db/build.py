@@ -136,8 +136,12 @@ def _publish(work: Path, target: Path) -> None:
 
 PARALLEL_MIN_BYTES = 64 * 1024 * 1024
 """Pending feeds at least this big are normalized by worker processes (``workers=None``)."""
-PIPELINE_DEPTH = 6
-"""Runs read ahead while worker processes normalize earlier ones."""
+PIPELINE_DEPTH = 48
+"""At most this many runs are read ahead while this process writes earlier ones..."""
+PIPELINE_BYTES = 96 * 1024 * 1024
+"""...and at most this many bytes of their feeds (one run is always read ahead). Runs differ
+a lot in size and are written in archive order: a short queue leaves the workers idle while
+this process writes a big run, and then this process idle while they parse the next one."""
 LOAD_BATCH_BYTES = 256 * 1024 * 1024
 """Runs are loaded in transactions of up to this many bytes of feed: fewer commits make bulk
 loading faster, and a failure anywhere discards the work file anyway."""
@@ -218,18 +222,24 @@ def _load(db: Database, pending: list[ArchivedRun], normalizer: Normalizer,
     needs nothing from the database) while this process compares each parsed run with the
     database and writes it. ``known`` (bulk loads) replaces looking postings up.
     """
-    ahead: deque[Future[ParsedRun]] = deque()
+    ahead: deque[tuple[Future[ParsedRun], int]] = deque()
     upcoming = iter(pending)
+    in_flight = 0
 
     def next_parsed(run: ArchivedRun) -> ParsedRun:
+        nonlocal in_flight
         if executor is None:
             return parse_run(run)
-        while len(ahead) < PIPELINE_DEPTH:
+        while len(ahead) < PIPELINE_DEPTH and (not ahead or in_flight < PIPELINE_BYTES):
             following = next(upcoming, None)
             if following is None:
                 break
-            ahead.append(executor.submit(_parse_in_worker, following))
-        parsed = ahead.popleft().result()
+            size = _feed_bytes(following)
+            ahead.append((executor.submit(_parse_in_worker, following), size))
+            in_flight += size
+        future, size = ahead.popleft()
+        in_flight -= size
+        parsed = future.result()
         assert parsed.run.run_id == run.run_id
         return parsed
 
@@ -244,12 +254,16 @@ def _load(db: Database, pending: list[ArchivedRun], normalizer: Normalizer,
                 loaded += 1
 
 
+def _feed_bytes(run: ArchivedRun) -> int:
+    return run.feed_path.stat().st_size if run.feed_path.exists() else 0
+
+
 def _batches(runs: list[ArchivedRun]) -> Iterator[list[ArchivedRun]]:
     batch: list[ArchivedRun] = []
     size = 0
     for run in runs:
         batch.append(run)
-        size += run.feed_path.stat().st_size if run.feed_path.exists() else 0
+        size += _feed_bytes(run)
         if size >= LOAD_BATCH_BYTES:
             yield batch
             batch, size = [], 0
@@ -328,8 +342,7 @@ def _pending_bytes(target: Path, archive: Path, rebuild: bool) -> int:
         finally:
             conn.close()
     runs, _ = archived_runs(archive)
-    return sum(run.feed_path.stat().st_size for run in runs
-               if run.run_id not in loaded and run.feed_path.exists())
+    return sum(_feed_bytes(run) for run in runs if run.run_id not in loaded)
 
 
 def _build(

@@ -48,6 +48,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,7 @@ _LEVEL = re.compile(
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
 
 
+@lru_cache(maxsize=65536)
 def title_levels(title: str | None) -> frozenset[str]:
     """Level markers in a title as posted: roman numerals or digits 1-5 standing alone
     ("Specialist II", "Coach 2"), senior, junior, trainee, "Level 3"; numerals as digits."""

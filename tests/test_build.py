@@ -90,6 +90,22 @@ def test_unreadable_lines_are_counted_and_the_rest_loads(crawled: Path) -> None:
         "not JSON (Expecting ',' delimiter: line 1 column 22 (char 21))", "not a JSON object"]
 
 
+def test_lines_only_the_standard_json_reader_accepts_still_load(crawled: Path) -> None:
+    # Python's JSON writer emits NaN and integers beyond 64 bits; orjson refuses both.
+    [feed] = (crawled / "archive" / "jsonld").glob("*.jsonl")
+    lines = feed.read_text(encoding="utf-8").splitlines()
+    item = json.loads(lines[0])
+    item["extra"] = {"requisition": 2 ** 70, "score": float("nan")}
+    feed.write_text("\n".join([json.dumps(item), *lines[1:]]) + "\n", encoding="utf-8")
+    report = build(crawled, crawled / "archive", stub)
+    assert (report.items, report.bad_lines) == (5, 0)
+    conn = sqlite3.connect(crawled / "peerjobs.db")
+    [extra] = conn.execute("select extra from postings where source_id = ?",
+                           (item["source_id"],)).fetchone()
+    conn.close()
+    assert extra == '{"requisition": 1180591620717411303424, "score": NaN}'
+
+
 def test_a_run_still_running_or_crashed_without_stats_is_not_loaded(crawled: Path) -> None:
     archive = crawled / "archive" / "jsonld"
     (archive / "20261109T030000Z-jsonld.jsonl").write_text(

@@ -43,7 +43,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from db.archive import ArchivedRun, archived_runs
+from db.archive import ArchivedRun, ArchiveProblem, archived_runs
 from db.lifecycle import apply_staged, refresh_lifecycle
 from db.load import Known, Normalizer, ParsedRun, RunLoad, classify_run, parse_run, write_run
 from db.parallel import workers_for
@@ -311,9 +311,10 @@ def build(
     data.mkdir(parents=True, exist_ok=True)
     with _build_lock(data):
         target = data / "peerjobs.db"
+        archived = archived_runs(archive)
         load_workers = workers
         if load_workers is None:
-            size = _pending_bytes(target, archive, rebuild)
+            size = _pending_bytes(target, archived[0], rebuild)
             load_workers = (os.cpu_count() or 1) if size >= PARALLEL_MIN_BYTES else 0
         executor = None
         if load_workers:
@@ -322,7 +323,7 @@ def build(
                 load_workers, mp_context=multiprocessing.get_context("fork"),
                 initializer=_init_worker, initargs=(normalizer,))
         try:
-            return _build(data, archive, normalizer, derivers, executor, rebuild=rebuild,
+            return _build(data, archived, normalizer, derivers, executor, rebuild=rebuild,
                           derive_workers=workers, fail_after_runs=fail_after_runs,
                           fail_after_derivers=fail_after_derivers)
         finally:
@@ -330,7 +331,7 @@ def build(
                 executor.shutdown(cancel_futures=True)
 
 
-def _pending_bytes(target: Path, archive: Path, rebuild: bool) -> int:
+def _pending_bytes(target: Path, runs: list[ArchivedRun], rebuild: bool) -> int:
     """Bytes of feed the build will load (read from the published database, read-only)."""
     loaded: set[str] = set()
     if target.exists() and not rebuild:
@@ -341,13 +342,12 @@ def _pending_bytes(target: Path, archive: Path, rebuild: bool) -> int:
             loaded = set()
         finally:
             conn.close()
-    runs, _ = archived_runs(archive)
     return sum(_feed_bytes(run) for run in runs if run.run_id not in loaded)
 
 
 def _build(
     data: Path,
-    archive: Path,
+    archived: tuple[list[ArchivedRun], list[ArchiveProblem]],
     normalizer: Normalizer,
     derivers: tuple[Deriver, ...],
     executor: Executor | None,
@@ -376,7 +376,7 @@ def _build(
     phase("copy")
     try:
         loaded = {row["run_id"] for row in db.query("select run_id from run_files")}
-        runs, problems = archived_runs(archive)
+        runs, problems = archived
         report.problems.extend(f"{p.path}: {p.message}" for p in problems)
         pending = [run for run in runs if run.run_id not in loaded]
         report.runs_pending_before = len(pending)

@@ -23,6 +23,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -44,8 +45,10 @@ ITEM_TO_COLUMN = {
 _NOT_CONTENT = {"fetched_at", "detail_skipped"}
 
 
+@lru_cache(maxsize=1 << 18)
 def posting_id(source: str, source_id: str) -> int:
-    """A stable 63-bit id for ``(source, source_id)``."""
+    """A stable 63-bit id for ``(source, source_id)`` (cached: a posting is listed again by
+    every run of its source while it stays open)."""
     digest = hashlib.sha1(f"{source}\x1f{source_id}".encode()).digest()
     return int.from_bytes(digest[:8], "big") >> 1
 

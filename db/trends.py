@@ -348,38 +348,60 @@ def build_demand(db: Database, *, as_of: str | None, min_cell: int,
 
 # -- audit tables -----------------------------------------------------------------------------
 
-_VARIANT_KEY = "title_clean, is_peer, role_family, role_title"
-_MODE_SQL = """
-select {key}, {column} from (
-  select {key}, {column}, row_number() over (
-    partition by {key} order by count(*) desc, {column}) as rank
-  from postings where title_clean is not null group by {key}, {column}
-) where rank = 1
-"""
-
-
 VARIANT_COLUMNS = ("title_clean", "is_peer", "role_family", "role_title", "title_match",
                    "example_title", "postings", "clusters", "employers", "first_seen",
                    "last_seen")
 
 
+def _sql_order(value: Any) -> tuple[int, Any]:
+    """Sort key of SQLite's order for the values in these columns: NULL, numbers, text."""
+    if value is None:
+        return (0, 0)
+    return (1, value) if isinstance(value, int | float) else (2, value)
+
+
+def _mode(counts: dict[Any, int]) -> Any:
+    """The most frequent value; ties go to the first in SQLite's order."""
+    return min(counts.items(), key=lambda item: (-item[1], _sql_order(item[0])))[0]
+
+
 def title_variant_rows(db: Database, min_cell: int = DEFAULT_MIN_CELL) -> list[tuple[Any, ...]]:
     """The rows of ``title_variants`` (in the order of :data:`VARIANT_COLUMNS`); ``min_cell``
-    is unused (the table has counts only, which are never suppressed)."""
-    modes: dict[str, dict[tuple[Any, ...], Any]] = {}
-    for column in ("title_match", "title"):
-        modes[column] = {tuple(row[:4]): row[4] for row in db.conn.execute(
-            _MODE_SQL.format(key=_VARIANT_KEY, column=column))}
-    rows = []
-    for row in db.conn.execute(
-        f"select {_VARIANT_KEY}, count(*), count(distinct cluster_id), "
-        f"count(distinct employer_id), min(first_seen), max(last_seen) from postings "
-        f"where title_clean is not null group by {_VARIANT_KEY} "
-        f"order by title_clean, is_peer, role_family, role_title"
+    is unused (the table has counts only, which are never suppressed).
+
+    Per (cleaned title, peer flag, family, canonical title): postings; distinct clusters and
+    employers; first and last seen; the most used taxonomy match and title as posted (ties: the
+    first in SQLite's order). One pass over postings, aggregated here: three GROUP BY queries
+    each sorted the whole table.
+    """
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for (title_clean, is_peer, family, role_title, match, title, cluster_id, employer_id,
+         first_seen, last_seen) in db.conn.execute(
+        "select title_clean, is_peer, role_family, role_title, title_match, title, cluster_id, "
+        "employer_id, first_seen, last_seen from postings where title_clean is not null"
     ):
-        key = tuple(row[:4])
-        rows.append((*key, modes["title_match"].get(key), modes["title"].get(key), *row[4:]))
-    return rows
+        key = (title_clean, is_peer, family, role_title)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = [0, set(), set(), None, None, defaultdict(int),
+                                   defaultdict(int)]
+        group[0] += 1
+        if cluster_id is not None:
+            group[1].add(cluster_id)
+        if employer_id is not None:
+            group[2].add(employer_id)
+        if first_seen is not None and (group[3] is None or first_seen < group[3]):
+            group[3] = first_seen
+        if last_seen is not None and (group[4] is None or last_seen > group[4]):
+            group[4] = last_seen
+        group[5][match] += 1
+        group[6][title] += 1
+    return [
+        (*key, _mode(matches), _mode(titles), postings, len(clusters), len(employers),
+         first_seen, last_seen)
+        for key, (postings, clusters, employers, first_seen, last_seen, matches, titles)
+        in sorted(groups.items(), key=lambda item: tuple(map(_sql_order, item[0])))
+    ]
 
 
 def build_title_variants(db: Database) -> int:

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlite_utils import Database
 
 from db.archive import write_run
 from db.build import build
 from db.derived import make_derivers
 from db.stubs import extra_normalizer
-from db.trends import MIN_CELL_ENV, min_cell_from_env, quantile
+from db.trends import MIN_CELL_ENV, min_cell_from_env, quantile, title_variant_rows
 
 BOARD = "greenhouse:isk"
 PEER_BOARD = "jsonld:mipeerjobs"
@@ -276,3 +277,57 @@ def test_min_cell_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
 def test_quantiles_interpolate_linearly_like_numpy(values: list[float], p: float,
                                                    expected: float) -> None:
     assert quantile(values, p) == pytest.approx(expected)
+
+
+# title_variants as plain SQL: what the one-pass aggregation in db/trends.py must equal.
+_VARIANTS_SQL = """
+with modes as (
+  select title_clean, is_peer, role_family, role_title, {column} as value, row_number() over (
+    partition by title_clean, is_peer, role_family, role_title
+    order by count(*) desc, {column}) as rank
+  from postings where title_clean is not null
+  group by title_clean, is_peer, role_family, role_title, {column})
+select title_clean, is_peer, role_family, role_title, value from modes where rank = 1
+"""
+
+
+def test_title_variants_aggregate_as_sql_groups_would() -> None:
+    db = Database(memory=True)
+    db.execute("create table postings (id integer primary key, title_clean, is_peer, "
+               "role_family, role_title, title_match, title, cluster_id, employer_id, "
+               "first_seen, last_seen)")
+    rows = [  # ties between match values and titles, NULLs in keys, ids and dates
+        ("peer specialist", 1, "peer_support_mh", "Peer Specialist", "alias", "Peer Specialist",
+         1, 10, "2026-01-05", "2026-01-19"),
+        ("peer specialist", 1, "peer_support_mh", "Peer Specialist", "fuzzy", "Peer Specialist",
+         1, 10, "2026-01-12", "2026-02-02"),
+        ("peer specialist", 1, "peer_support_mh", "Peer Specialist", None, "Peer specialist",
+         2, None, None, "2026-01-26"),
+        ("peer specialist", 1, "peer_support_mh", "Peer Specialist", "fuzzy", "Peer specialist",
+         None, 11, "2026-01-02", None),
+        ("peer specialist", None, None, None, None, "Peer Specialist", 3, 12, None, None),
+        ("cashier", 0, None, None, "negative", "Cashier", 4, 12, "2026-03-02", "2026-03-02"),
+        ("cashier", 0, None, None, None, "Cashier", 5, 12, "2026-03-09", "2026-03-16"),
+        (None, None, None, None, None, "untitled", 6, 12, "2026-03-09", "2026-03-16"),
+    ]
+    db.conn.executemany("insert into postings (title_clean, is_peer, role_family, role_title, "
+                        "title_match, title, cluster_id, employer_id, first_seen, last_seen) "
+                        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    modes = {column: {tuple(row[:4]): row[4] for row in db.conn.execute(
+        _VARIANTS_SQL.format(column=column))} for column in ("title_match", "title")}
+    expected = [
+        (*row[:4], modes["title_match"][tuple(row[:4])], modes["title"][tuple(row[:4])],
+         *row[4:])
+        for row in db.conn.execute(
+            "select title_clean, is_peer, role_family, role_title, count(*), "
+            "count(distinct cluster_id), count(distinct employer_id), min(first_seen), "
+            "max(last_seen) from postings where title_clean is not null "
+            "group by title_clean, is_peer, role_family, role_title "
+            "order by title_clean, is_peer, role_family, role_title")
+    ]
+    assert title_variant_rows(db) == expected == [
+        ("cashier", 0, None, None, None, "Cashier", 2, 2, 1, "2026-03-02", "2026-03-16"),
+        ("peer specialist", None, None, None, None, "Peer Specialist", 1, 1, 1, None, None),
+        ("peer specialist", 1, "peer_support_mh", "Peer Specialist", "fuzzy", "Peer Specialist",
+         4, 2, 2, "2026-01-02", "2026-02-02"),
+    ]

@@ -150,11 +150,6 @@ ANALYSIS_LIMIT = 2000
 CACHE_KIB = 256 * 1024
 """SQLite page cache of the work database (KiB): big enough for the indexes, small enough for
 a build to stay well under 2 GiB."""
-BULK_CACHE_KIB = 512 * 1024
-"""Page cache while a bulk load inserts postings and sightings in hash order: the sightings
-key index (about 45 bytes a sighting) then stays in memory instead of being read back page by
-page as the postings' pages push it out."""
-
 
 PAGE_SIZE = 8192
 """Page size of a database the build creates: postings rows (a few KB with the description)
@@ -390,7 +385,6 @@ def _build(
         if bulk:
             suspend_fts(db)
             deferred = suspend_indexes(db)
-            db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
         _load(db, pending, normalizer, executor, report, fail_after_runs,
               {} if bulk else None)
         if executor is not None:

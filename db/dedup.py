@@ -59,6 +59,7 @@ from sqlite_utils import Database
 from db.employers import EmployerMap, canonicalize
 from db.lifecycle import LIFECYCLE_COLUMNS, STAGED
 from db.parallel import each_attached, map_parts, read_only, scratch_database
+from db.schema import restore_indexes, suspend_indexes
 
 TextKey = str
 """A description normalized for comparison (lower case, words only, cut short)."""
@@ -157,10 +158,11 @@ def text_key(text: str | None, settings: MatchSettings = MatchSettings()) -> Tex
     return " ".join(words)[: settings.compare_chars]
 
 
-def text_similarity(a: TextKey, b: TextKey) -> float:
-    """``fuzz.ratio`` of two normalized descriptions cut to the shorter one's length."""
+def text_similarity(a: TextKey, b: TextKey, cutoff: float = 0.0) -> float:
+    """``fuzz.ratio`` of two normalized descriptions cut to the shorter one's length (0 when
+    below ``cutoff``: rapidfuzz then stops early on clearly different texts)."""
     size = min(len(a), len(b))
-    return float(fuzz.ratio(a[:size], b[:size], processor=None))
+    return float(fuzz.ratio(a[:size], b[:size], processor=None, score_cutoff=cutoff))
 
 
 def hourly_midpoint(low: float | None, high: float | None) -> float | None:
@@ -196,7 +198,7 @@ def match_pair(
         return None
     text_a, text_b = describe(a.id), describe(b.id)
     if text_a is not None and text_b is not None:
-        text = text_similarity(text_a, text_b)
+        text = text_similarity(text_a, text_b, settings.description_cutoff)
         if text < settings.description_cutoff:
             return None
         return Match((title + text) / 2, "title+description")
@@ -455,10 +457,15 @@ def link_postings(db: Database, *, as_of: str | None, settings: MatchSettings = 
         db.conn.execute("delete from clusters")
         db.conn.execute("create temp table dedup_links "
                         "(id integer primary key, employer_id integer, cluster_id integer)")
+    # Clusters are rebuilt whole: their indexes are built once afterwards, over sorted keys,
+    # rather than kept current through a million inserts in hash order.
+    deferred = suspend_indexes(db, ("clusters",))
     for part in each_attached(db, scratch):
         with db.atomic():
-            db.conn.execute(f"insert into clusters select * from {part}.clusters")
+            db.conn.execute(f"insert into clusters select * from {part}.clusters "
+                            f"order by cluster_id")
             db.conn.execute(f"insert into temp.dedup_links select * from {part}.links")
+    restore_indexes(db, deferred)
     changed = int(db.conn.execute("select count(*) from temp.dedup_links").fetchone()[0])
     with db.atomic():
         if staged:

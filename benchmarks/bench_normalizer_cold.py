@@ -10,15 +10,13 @@ this process, one core; figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_normalizer import sample_postings  # noqa: E402
+from bench_normalizer import sample_postings, throughput  # noqa: E402
 
 
 def main() -> None:
@@ -26,27 +24,17 @@ def main() -> None:
     parser.add_argument("--postings", type=int, default=20_000)
     args = parser.parse_args()
 
-    from normalize.record import normalize_record
-    from normalize.taxonomy import load_taxonomy
-
     postings = sample_postings(args.postings)
     for i, posting in enumerate(postings):
         paragraphs = posting["description"].split("\n\n")
         posting["description"] = "\n\n".join(
             f"{part} (ref {i}.{j})" for j, part in enumerate(paragraphs)
         )
-    taxonomy = load_taxonomy()
-    warm = sample_postings(200, seed=11)  # warm up geo indexes and regexes, not these texts
-    for posting in warm:
-        normalize_record(posting, taxonomy=taxonomy)
-    gc.collect()
-    start = time.process_time()
-    for posting in postings:
-        normalize_record(posting, taxonomy=taxonomy)
-    seconds = time.process_time() - start
+    # warm up geo indexes and regexes on other postings, never on these texts
+    rate, _ = throughput(postings, warm=sample_postings(200, seed=11))
     print("== normalize_record, full postings, no paragraph repeated")
     print(f"postings: {len(postings):,}  one core (CPU time)")
-    print(f"throughput: {len(postings) / seconds:,.0f} postings/s")
+    print(f"throughput: {rate:,.0f} postings/s")
 
 
 if __name__ == "__main__":

@@ -339,13 +339,6 @@ def build_trend_tables(db: Database, *, as_of: str | None, min_cell: int, worker
     return counts
 
 
-def build_demand(db: Database, *, as_of: str | None, min_cell: int,
-                 workers: int = 0) -> dict[str, int]:
-    """Rebuild ``demand_weekly`` and ``demand_monthly``; returns their row counts."""
-    return build_trend_tables(db, as_of=as_of, min_cell=min_cell, workers=workers,
-                              tables=(WEEKLY.table, MONTHLY.table))
-
-
 # -- audit tables -----------------------------------------------------------------------------
 
 VARIANT_COLUMNS = ("title_clean", "is_peer", "role_family", "role_title", "title_match",
@@ -404,22 +397,6 @@ def title_variant_rows(db: Database, min_cell: int = DEFAULT_MIN_CELL) -> list[t
     ]
 
 
-def build_title_variants(db: Database) -> int:
-    """Rebuild ``title_variants`` from postings; returns its row count."""
-    rows = title_variant_rows(db)
-    _replace(db, "title_variants", VARIANT_COLUMNS, rows)
-    return len(rows)
-
-
-def _replace(db: Database, table: str, columns: tuple[str, ...],
-             rows: list[tuple[Any, ...]]) -> None:
-    with db.atomic():
-        db.conn.execute(f"delete from {table}")
-        db.conn.executemany(
-            f"insert into {table} ({', '.join(columns)}) "
-            f"values ({', '.join('?' * len(columns))})", rows)
-
-
 SUMMARY_COLUMNS = ("employer_id", "name", "postings", "peer_postings", "open_peer_postings",
                    "peer_share", "peer_pay_hourly_median", "n_pay", "suppressed", "states",
                    "first_seen", "last_seen")
@@ -455,13 +432,6 @@ def employers_summary_rows(db: Database, min_cell: int) -> list[tuple[Any, ...]]
             first_seen, last_seen,
         ))
     return rows
-
-
-def build_employers_summary(db: Database, *, min_cell: int) -> int:
-    """Rebuild ``employers_summary`` from clusters; returns its row count."""
-    rows = employers_summary_rows(db, min_cell)
-    _replace(db, "employers_summary", SUMMARY_COLUMNS, rows)
-    return len(rows)
 
 
 AUDIT_TABLES: dict[str, tuple[tuple[str, ...],

@@ -50,7 +50,14 @@ from functools import lru_cache
 from typing import Final, cast
 
 from normalize.taxonomy import CredentialSet, Taxonomy, load_credentials, load_taxonomy
-from normalize.textutil import MAX_TEXT_CHARS, NUMBER_PATTERN, TriggeredPatterns, light_text, parse_number
+from normalize.textutil import (
+    MAX_TEXT_CHARS,
+    NUMBER_PATTERN,
+    TriggeredPatterns,
+    find_all,
+    light_text,
+    parse_number,
+)
 from normalize.titles import classify_title as _classify_title
 
 #: Values of ``Certification.cert_requirement``.
@@ -548,16 +555,6 @@ class _Extractor:
 
     # ----------------------------------------------------------------------- scanning helpers
 
-    @staticmethod
-    def _finds(hay: str, needles: tuple[str, ...]) -> list[int]:
-        out: list[int] = []
-        for needle in needles:
-            i = hay.find(needle)
-            while i != -1:
-                out.append(i)
-                i = hay.find(needle, i + 1)
-        return out
-
     def _acronym_hits(self, text: str) -> list[tuple[str, int, int]]:
         """Peer-credential acronyms in ``text`` as (code, start, end); cheap for any length."""
         raw = text.encode("ascii", "replace") if not text.isascii() else text.encode("ascii")
@@ -711,11 +708,11 @@ class _Extractor:
         """Trigger hits of ``block`` (``low`` is its lower-cased form, of the same length)."""
         acronyms = tuple(self._acronym_hits(block))
         hits: list[tuple[int, int, int]] = [(h[1], 0, 0) for h in acronyms]
-        hits.extend((p, 0, 0) for p in self._finds(low, _CERT_TRIGGERS))
-        hits.extend((p, 1, 0) for p in self._finds(low, _EDU_TRIGGERS))
+        hits.extend((p, 0, 0) for p in find_all(low, _CERT_TRIGGERS))
+        hits.extend((p, 1, 0) for p in find_all(low, _EDU_TRIGGERS))
         lived_low = low.replace("'", " ") if "'" in low else low
         hits.extend((a, 2, b) for _idx, a, b in self.lived.finditer(lived_low))
-        licences = tuple(self._finds(low, ("licen",)))
+        licences = tuple(find_all(low, ("licen",)))
         if not (hits or licences):
             return _NO_TRIGGERS
         return _Triggers(acronyms, tuple(hits), licences)

@@ -48,6 +48,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Final
 
+from normalize.textutil import find_all
+
 __all__ = ["FLAGS", "PERIODS", "SOURCES", "Pay", "normalize_pay", "parse_pay_text"]
 
 PERIODS: Final = ("hour", "day", "week", "month", "year")
@@ -407,13 +409,7 @@ def _spaced_dashes(text: str, dashes: list[str]) -> str:
     first dash at or after the previous match's end, with the blanks before it (back to that
     end) and after it.
     """
-    positions: list[int] = []
-    for dash in dashes:
-        i = text.find(dash)
-        while i != -1:
-            positions.append(i)
-            i = text.find(dash, i + 1)
-    positions.sort()
+    positions = sorted(find_all(text, dashes))
     pieces: list[str] = []
     last = 0
     size = len(text)
@@ -995,14 +991,7 @@ def _pay_figure_starts(text: str) -> list[int] | None:
         return None
     else:
         folded = text.encode("ascii", "replace").lower()
-    starts: list[int] = []
-    for word in _PAY_FIGURE_WORDS:
-        i = folded.find(word)
-        while i != -1:
-            starts.append(i)
-            i = folded.find(word, i + 1)
-    starts.sort()
-    return starts
+    return sorted(find_all(folded, _PAY_FIGURE_WORDS))
 
 
 def _pay_figure(text: str, position: int, starts: list[int] | None) -> re.Match[str] | None:

@@ -23,8 +23,10 @@ while the opening paragraph, the duty list and the pay line vary from posting to
 
 Then, in a child process (so its peak memory is its own): a full rebuild (``rebuild=True``) with
 the real normalizer (``--normalizer stub`` reads the generator's truth from each item instead
-and skips normalize/), then one more week as an incremental build. Printed: build times, database
-size, peak RSS of the build (resource.getrusage), and the median and p95 latency of the
+and skips normalize/), then one more week as an incremental build. Printed: the machine's CPU speed
+(the normalizer's one-core throughput, as bench_normalizer.py measures it: build times of
+different days compare only at equal speed), build times, database size, peak RSS of the build
+(resource.getrusage), and the median and p95 latency of the
 ``demand_trend`` canned query (one state and family over the whole history) and of the
 ``search_postings`` full-text query, both read from datasette/metadata.yml.
 """
@@ -549,9 +551,13 @@ def generate(world: World, archive: Path, *, last_week_aside: Path | None = None
 def child_build(folder: Path, normalizer: str, rebuild: bool) -> None:
     from db.build import build
     from db.derived import make_derivers
+    from db.load import Normalizer
 
+    chosen: Normalizer
     if normalizer == "stub":
-        from db.stubs import extra_normalizer as chosen
+        from db.stubs import extra_normalizer
+
+        chosen = extra_normalizer
     else:
         from db.normalized import make_normalizer
 
@@ -620,6 +626,23 @@ def busiest(database: Path) -> tuple[str, str]:
     return str(state), str(family)
 
 
+CALIBRATION_POSTINGS = 20_000
+
+
+def cpu_speed() -> str:
+    """This machine's speed today, measured by the normalizer on one core.
+
+    The development machine's CPU speed has varied by half from day to day with the same code,
+    so a build time means little without it: compare runs of different days by this figure.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_normalizer import sample_postings, throughput
+
+    rate, _ = throughput(sample_postings(CALIBRATION_POSTINGS))
+    return (f"CPU speed: the normalizer handles {rate:,.0f} full postings/s on one core "
+            f"(bench_normalizer.py's throughput run, {CALIBRATION_POSTINGS:,} postings)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--postings", type=int, default=1_000_000)
@@ -652,6 +675,8 @@ def main() -> None:
         return
 
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
+    if normalizer == "real":
+        print(cpu_speed())
     archive, aside = folder / "archive", folder / "last-week"
     stamp_file = folder / "generated.json"
     wanted = {"postings": args.postings, "years": args.years, "seed": args.seed,

@@ -632,8 +632,8 @@ CALIBRATION_POSTINGS = 20_000
 def cpu_speed() -> str:
     """This machine's speed today, measured by the normalizer on one core.
 
-    The development machine's CPU speed has varied by half from day to day with the same code,
-    so a build time means little without it: compare runs of different days by this figure.
+    The development machine has run the same code 1.4-1.6 times faster on one day than on
+    another, so a build time means little without it: compare runs of different days by this.
     """
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from bench_normalizer import sample_postings, throughput

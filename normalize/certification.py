@@ -45,7 +45,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final, cast
 
@@ -87,9 +87,23 @@ class Certification:
     ``bachelor`` | ``master``; None when the posting states none."""
     drivers_license_required: bool
     """True when a valid driver's licence is required."""
+    evidence: str | None = field(default=None, compare=False)
+    """The sentence that decided ``cert_requirement`` (whitespace collapsed, at most
+    ``EVIDENCE_CHARS`` characters): the text's sentence, or the title when the title decided;
+    for ``none``, the first sentence that spoke of a peer credential without requiring it, and
+    None when nothing matched. Provenance only: left out of equality, so two readings that
+    agree on every requirement compare equal whatever sentence each quotes."""
 
+
+#: Longest ``Certification.evidence``.
+EVIDENCE_CHARS: Final = 200
 
 _EMPTY: Final = Certification("none", None, (), False, None, False)
+
+
+def _evidence(text: str) -> str:
+    """``text`` with its whitespace collapsed, trimmed to ``EVIDENCE_CHARS``."""
+    return " ".join(text.split())[:EVIDENCE_CHARS].rstrip()
 
 # --------------------------------------------------------------------------- word-level cues
 
@@ -900,6 +914,10 @@ class _Extractor:
         best = "none"
         days_found: list[int] = []
         cert_seen = False
+        # (start, end) in ``text`` of the sentence that set ``best``, and of the first one that
+        # spoke of a peer credential (the evidence of a "none")
+        decided: tuple[int, int] | None = None
+        first_seen: tuple[int, int] | None = None
         lived = False
         edu_levels: list[str] = []
         license_required = False
@@ -932,12 +950,15 @@ class _Extractor:
                     credentials.update(facts.codes)
                     if facts.relevant:
                         cert_seen = True
+                        if first_seen is None:
+                            first_seen = (offset + stub.start, offset + stub.end)
                         if level != "required_within":
                             carried = self._next_deadline(low, offset + stub.end)
                             if carried is not None:
                                 level, days = "required_within", carried
                         if _RANK[level] > _RANK[best]:
                             best = level
+                            decided = (offset + stub.start, offset + stub.end)
                         if level == "required_within" and days is not None:
                             days_found.append(days)
                 if do_lived:
@@ -955,11 +976,16 @@ class _Extractor:
                         else section == "req"
                     )
 
+        evidence: str | None = None
         if not cert_seen:
             fallback = self._title_only(title_text, state, low)
             if fallback.cert_requirement != "none":
                 best = fallback.cert_requirement
                 credentials.update(fallback.credentials)
+                evidence = fallback.evidence
+        span = decided or first_seen
+        if evidence is None and span is not None:
+            evidence = _evidence(text[span[0]:span[1]])
         within_days = min(days_found) if best == "required_within" and days_found else None
         min_edu: str | None = None
         levels = [lv for lv in edu_levels if lv != "none"]
@@ -974,6 +1000,7 @@ class _Extractor:
             lived_experience_required=lived,
             min_education=min_edu,
             drivers_license_required=license_required,
+            evidence=evidence,
         )
 
     # ----------------------------------------------------------------------- helpers
@@ -1008,7 +1035,7 @@ class _Extractor:
             return _EMPTY
         eff = self._state(state, low)
         mapped = tuple(sorted({self._map_state(c, eff) for c in codes}))
-        return Certification("required", None, mapped, False, None, False)
+        return Certification("required", None, mapped, False, None, False, _evidence(title))
 
     def _title_codes_uncached(self, title: str) -> frozenset[str]:
         """Peer credentials a title names (cached as ``_title_codes``: titles repeat)."""
@@ -1335,4 +1362,6 @@ def extract_certification(
         return _EMPTY
 
 
-__all__ = ["EDUCATION_LEVELS", "REQUIREMENTS", "Certification", "extract_certification"]
+__all__ = [
+    "EDUCATION_LEVELS", "EVIDENCE_CHARS", "REQUIREMENTS", "Certification", "extract_certification",
+]

@@ -204,7 +204,7 @@ def demo(no_serve: bool, host: str, port: int, weeks: int) -> None:
 
 
 @main.command()
-@click.argument("infile", type=click.File("r", encoding="utf-8"), default="-")
+@click.argument("infile", type=click.File("rb"), default="-")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
 @click.option("--csv", "as_csv", is_flag=True, help="Read and write CSV instead of JSON lines.")
 def normalize(infile: Any, output: Any, as_csv: bool) -> None:
@@ -215,8 +215,8 @@ def normalize(infile: Any, output: Any, as_csv: bool) -> None:
         count, errors = (normalize_csv if as_csv else normalize_jsonlines)(infile, output)
     except OSError as exc:
         raise click.ClickException(f"cannot read input: {exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise click.ClickException(f"input is not UTF-8 text: {exc}") from exc
+    if not count:
+        click.echo("no input: nothing to normalize", err=True)
     if errors:
         click.echo(f"{errors} of {count} line(s) could not be normalized (see error objects)",
                    err=True)

@@ -111,6 +111,11 @@ def read_items(run: ArchivedRun) -> Iterator[tuple[int, dict[str, Any] | None, s
             except ValueError as exc:
                 yield number, None, f"not JSON ({exc})"
                 continue
+            except RecursionError:
+                # The standard library's fallback recurses once per bracket; a corrupt line of
+                # deep nesting must cost that line, not the build.
+                yield number, None, "not JSON (nested too deeply)"
+                continue
             if not isinstance(item, dict):
                 yield number, None, "not a JSON object"
             elif not item.get("source") or not item.get("source_id"):

@@ -82,12 +82,14 @@ def test_runs_and_sightings_are_recorded(crawled: Path) -> None:
 def test_unreadable_lines_are_counted_and_the_rest_loads(crawled: Path) -> None:
     [feed] = (crawled / "archive" / "jsonld").glob("*.jsonl")
     lines = feed.read_text(encoding="utf-8").splitlines()
-    feed.write_text("\n".join([lines[0], '{"source": "jsonld:x"', "[1, 2]", *lines[1:]]) + "\n",
-                    encoding="utf-8")
+    # A line of deep nesting once made every rebuild fail (RecursionError in the fallback reader).
+    feed.write_text("\n".join([lines[0], '{"source": "jsonld:x"', "[1, 2]", "[" * 100_000,
+                               *lines[1:]]) + "\n", encoding="utf-8")
     report = build(crawled, crawled / "archive", stub)
-    assert (report.items, report.bad_lines, report.new_postings) == (5, 2, 5)
+    assert (report.items, report.bad_lines, report.new_postings) == (5, 3, 5)
     assert [p.split(": ", 1)[1] for p in report.problems] == [
-        "not JSON (Expecting ',' delimiter: line 1 column 22 (char 21))", "not a JSON object"]
+        "not JSON (Expecting ',' delimiter: line 1 column 22 (char 21))", "not a JSON object",
+        "not JSON (nested too deeply)"]
 
 
 def test_lines_only_the_standard_json_reader_accepts_still_load(crawled: Path) -> None:

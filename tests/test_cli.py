@@ -121,10 +121,66 @@ def test_normalize_csv_keeps_columns_and_adds_fields(tmp_path: Path) -> None:
     assert second.startswith("2,Cook,Boston,false,,")
 
 
-def test_normalize_refuses_unreadable_input() -> None:
-    result = run([*PEERJOBS, "normalize"], stdin=b"\xff\xfe\x00binary")
-    assert result.returncode != 0
-    assert "not UTF-8" in result.stderr
+def test_normalize_json_lines_reports_each_defect_and_reads_on() -> None:
+    lines = (
+        b"\xef\xbb\xbf" + json.dumps({"title": "Recovery Coach"}).encode() + b"\n"
+        + b"\xff\xfe\x00binary\n"
+        + b"[" * 100_000 + b"\n"
+        + json.dumps({"title": 5, "pay": 17.5, "location": "Boston, MA", "remote": [1]}).encode()
+        + b"\n"
+        + json.dumps({"title": "Peer Support Specialist", "pay_min": "18", "pay_max": 20,
+                      "pay_period": "hour"}).encode() + b"\n"
+    )
+    result = run([*PEERJOBS, "normalize"], stdin=lines)
+    assert result.returncode == 0
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 5
+    assert (out[0]["title"], out[0]["is_peer"], out[0]["role_family"]) == (
+        "Recovery Coach", True, "recovery_coach_sud")
+    assert out[1] == {"error": "line 2: not UTF-8 text (byte 0xff at column 1)", "line": 2}
+    assert out[2] == {"error": "line 3: nested too deeply to read", "line": 3}
+    # Wrong types are named, not coerced: the title and pay are left out, the place still read.
+    assert out[3]["errors"] == ["title: expected text, got number",
+                                "pay: expected text, got number",
+                                "remote: expected true/false, got list"]
+    assert (out[3]["is_peer"], out[3]["pay_min"], out[3]["state"], out[3]["county_fips"]) == (
+        False, None, "MA", "25025")
+    assert "errors" not in out[4]
+    assert (out[4]["hourly_min"], out[4]["hourly_max"]) == (18.0, 20.0)
+    assert "2 of 5 line(s) could not be normalized" in result.stderr
+
+
+def test_normalize_says_so_when_the_input_is_empty() -> None:
+    result = run([*PEERJOBS, "normalize"], stdin=b"")
+    assert (result.returncode, result.stdout) == (0, "")
+    assert "no input: nothing to normalize" in result.stderr
+
+
+def test_normalize_csv_with_a_bom_a_long_field_and_a_stray_quote(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    long_description = "Provide peer support. " * 10_000  # 220,000 characters
+    source.write_bytes(
+        b"\xef\xbb\xbftitle,location,description\n"
+        + f'Peer Support Specialist,"Gary, IN",{long_description}\n'.encode()
+        + b'"Recovery Coach,Boston MA,open quote\n'
+        + b'Cook,"Boston, MA",\n'
+        + b'Family Peer Advocate,"Albany, NY",x,extra\n'
+        + b"Peer Mentor,Reno NV,\xff\n"
+    )
+    result = run([*PEERJOBS, "normalize", "--csv", str(source)])
+    assert result.returncode == 0
+    csv.field_size_limit(1_000_000)
+    rows = list(csv.DictReader(result.stdout.splitlines()))
+    assert list(rows[0])[:3] == ["title", "location", "description"]
+    assert [(r["title"], r["is_peer"], r["state"], r["error"]) for r in rows] == [
+        ("Peer Support Specialist", "true", "IN", ""),
+        ("", "", "", "line 3: a quote opened on line 3 is never closed"),
+        ("Cook", "false", "MA", ""),
+        ("Family Peer Advocate", "", "", "line 5: 4 fields where the header has 3"),
+        ("Peer Mentor", "", "", "line 6: not UTF-8 text (in column description)"),
+    ]
+    assert len(rows[0]["description"]) == len(long_description)
+    assert "3 of 5 line(s) could not be normalized" in result.stderr
 
 
 def test_nightly_crawls_builds_exports_and_reports_health(tmp_path: Path) -> None:

@@ -67,6 +67,7 @@ FLAGS: Final = (
     "biweekly",
     "semi_monthly",
     "cents",
+    "unparsed",
 )
 HOURS: Final = {
     "hour": 1.0,
@@ -126,9 +127,10 @@ _PLAIN_BYTES: Final = bytes(range(0x20, 0x7F)) + b"\n"
 
 _PERIOD_ALTS = (
     r"(?P<semi>semi[- ]?monthly|twice\s+(?:a|per)\s+month|twice\s+monthly)"
-    r"|(?P<biweekly>bi-?weekly|every\s+(?:two|2)\s+weeks)"
-    r"|(?P<hour>(?:per|an?|/|each)\s*(?:hour|hr)s?\b\.?|hourly\b|hrly\b|p/h\b|/\s*h\b|hr\b\.?)"
-    r"|(?P<day>(?:per|a|/)\s*day\b|daily\b)"
+    r"|(?P<biweekly>bi-?weekly|(?:every|per)\s+(?:two|2)\s+weeks?)"
+    r"|(?P<hour>(?:per|an?|/|each)\s*(?:(?:teaching|tutoring|working|worked|billable)\s+)?"
+    r"(?:hour|hr)s?\b\.?|hourly\b|hrly\b|p/h\b|/\s*h\b|hr\b\.?)"
+    r"|(?P<day>(?:per|a|/)\s*day\b|daily\b|for\s+an?\s+(?:full\s+)?(?:school\s+|work\s+)?day\b)"
     r"|(?P<week>(?:per|a|/)\s*(?:week|wk)\b\.?|weekly\b)"
     r"|(?P<month>(?:per|a|/)\s*(?:month|mo|mth)\b\.?|monthly\b)"
     r"|(?P<year>(?:per|a|/)\s*(?:year|yr|annum)\b\.?|annually\b|annual\b|yearly\b|yr\b\.?"
@@ -142,9 +144,10 @@ _PERIOD_AFTER = re.compile(
     re.I,
 )
 _PERIOD_ANY = re.compile(r"(?<![\w$])(?:" + _PERIOD_ALTS + r")", re.I)
-_LABEL_HINTS: Final = ("hourly", "annual", "yearly", "monthly", "weekly", "daily")
+_LABEL_HINTS: Final = ("hourly", "annual", "yearly", "monthly", "weekly", "daily", "day rate")
 _PERIOD_LABEL = re.compile(
-    r"(?P<p>hourly|annual(?:ly)?|yearly|monthly|weekly|daily|bi-?weekly|semi-?monthly)\s*"
+    r"(?P<p>hourly|annual(?:ly)?|yearly|monthly|weekly|daily|day(?=\s+rate)|bi-?weekly"
+    r"|semi-?monthly)\s*"
     r"(?:base\s+)?(?:(?:starting\s+)?(?:pay|salary|wage|rate|compensation)(?:\s+rate)?"
     r"(?:\s+(?:range|of\s+pay))?|range)?\s*(?:is|of|:|=|-)?\s*"
     r"(?:between|from|starting\s+at|up\s+to|at)?\s*$",
@@ -163,26 +166,31 @@ _RANGE_GAP = re.compile(r"^\s*(?:-+|~|to|and|thru|through|until)(?:\s*-)?\s*$|^\
 _SIBLING_GAP_MAX = 60
 _CLAUSE_BREAK = re.compile(r"[.!?](?=\s)|[;\n•|]")
 _WORD = re.compile(r"[a-z0-9]+")
-_AFTER_CUT = re.compile(r"[;,(\n|•$€£]|\.\s|\d")
+_AFTER_CUT = re.compile(r"[;,(\n|•$€£+&]|\.\s|\d")
 _EXCL_WORDS: Final = frozenset(
     {
         "bonus", "bonuses", "retention", "relocation", "relocate", "tuition", "stipend",
         "stipends", "differential", "differentials", "diff", "tip", "tips", "pto", "referral",
         "allowance", "allowances", "mileage", "overtime", "scholarship", "scholarships",
         "premium", "premiums", "commission", "commissions", "equity", "budget", "revenue",
-        "fee", "fees", "deductible", "copay", "cost", "costs", "price", "grant", "grants",
+        "deductible", "copay", "grant", "grants",
         "award", "awards", "raise", "raises", "increase", "increases", "worth", "savings",
         "discount", "credit", "signing", "match", "matching", "401k", "403b", "gratuity",
-        "gratuities", "million", "billion", "adjustment", "adjustments", "locality",
+        "gratuities", "million", "billion", "adjustment", "adjustments", "locality", "ote",
+        "uncapped",
     }
 )  # fmt: skip
 _EXCL_FIRST: Final = frozenset({"sign", "signon", "bilingual", "shift", "night", "weekend"})
 _EXCL_PREFIXES: Final = ("reimburs", "incentiv", "donat", "gratuit")
+# Words that make an amount a charge only when it has no pay period: "Teaching Fee: $33/hour" is
+# a pay rate, "Application fee $25" is not.
+_WEAK_EXCL: Final = frozenset({"fee", "fees", "cost", "costs", "price"})
 _EXCL_BIGRAMS: Final = frozenset(
     {
         ("sign", "on"), ("paid", "time"), ("on", "call"), ("call", "pay"), ("holiday", "pay"),
         ("loan", "repayment"), ("loan", "forgiveness"), ("gift", "card"), ("gift", "cards"),
         ("valued", "at"), ("shift", "diff"), ("401", "k"), ("403", "b"), ("time", "off"),
+        ("on", "target"), ("earning", "potential"), ("earnings", "potential"), ("half", "day"),
     }
 )  # fmt: skip
 _BASE_WORDS: Final = frozenset(
@@ -192,11 +200,15 @@ _BASE_WORDS: Final = frozenset(
     }
 )  # fmt: skip
 _PIECE_RATE = re.compile(
-    r"\s*(?:per|a|an|each|/)\s*(?:credit|course|session|visit|class|unit|mile|case|assessment"
-    r"|shift|call|event|contact|client|patient|encounter|lecture|student|semester|group|meeting"
-    r"|referral|delivery)",
+    r"\s*(?:(?:per|a|an|each|/)\s*(?:\d+[- ]?(?:minute|min|hour|week|day)s?\s+)?"
+    r"(?:credit|course|session|visit|class|unit|mile|case|assessment|shift|call|event|contact"
+    r"|client|patient|encounter|lecture|student|semester|group|meeting|referral|delivery|lesson"
+    r"|camp|project|program|sale|placement|hire)"
+    r"|for\s+(?:a\s+)?half[- ]day|(?:per|a)\s+half[- ]day)",
     re.I,
 )
+# An amount with no period "for 10 students" / "for each additional student" is a fee.
+_FOR_PIECE = re.compile(r"\s*for\s+(?:\d|(?:each|every)\b)", re.I)
 _STOP_AFTER: Final = frozenset(
     {
         "plus",
@@ -228,6 +240,17 @@ _MIN_ONLY = re.compile(
 _MAX_HINTS: Final = ("up to", "max", "as much", "no more", "top")
 _MIN_HINTS: Final = ("start", "begin", "from", "min", "at least", "as low", "no less")
 _POST_MIN = re.compile(r"^\s*(?:min(?:imum)?)\b", re.I)
+# After a lone amount: "$18 an hour and up", "$15/hr to start", "$22.50 starting hourly pay".
+_POST_OPEN = re.compile(
+    r"\s*(?:and\s+up\b(?!\s+to)|&\s*up\b|or\s+more\b|or\s+higher\b|and\s+above\b|to\s+start\b"
+    r"|starting\b|start\b)",
+    re.I,
+)
+_CLAUSE_HINTS: Final = ("start", "begin", "min", "max")
+_MIN_CLAUSE = re.compile(
+    r"(?<!\d)(?<!\d\s)\b(?:start(?:s|ing)?|beginning|min(?:imum)?)\b(?!\s*(?:date|time|day|wage)s?\b)", re.I
+)
+_MAX_CLAUSE = re.compile(r"\b(?:max(?:imum)?)\b", re.I)
 _POST_MAX = re.compile(r"^\s*(?:max(?:imum)?)\b", re.I)
 _GRADES = re.compile(
     r"\b(?:GS|GG|GL|GM|WG|WL|WS|NA|NL|NS|VN|AD|ES|FV|GP|GR)\s*-\s*\d{1,4}(?:\s*[-/]\s*\d{1,4})*\b"
@@ -279,6 +302,10 @@ _PAY_FIGURE_WORDS: Final = (b"pay", b"salary", b"wage", b"rate", b"compensation"
 # The only non-ASCII characters that re.IGNORECASE matches to an ASCII letter (İ ı ſ K).
 _CASELESS_ODD: Final = ("\u0130", "\u0131", "\u017f", "\u212a")
 _YEARLIKE = re.compile(r"^(?:19|20)\d\d$")
+_SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d,]|\.\d)")
+_MONEY_HINT = re.compile(
+    r"[$€£]\s?\d|\d\s?(?:USD|dollars?)\b|\bUSD\s?\d|\d[kK]\b|\d{1,3},\d{3}\b", re.I
+)
 
 _CURRENCY = {
     "$": "USD",
@@ -461,6 +488,10 @@ def _parse(text: str, *, mode: str) -> Pay:
     if "grade" in lowered or "step" in lowered or any(c in text for c in _GRADE_CODES):
         scan = _GRADES.sub(lambda m: " " * len(m.group(0)), text)
     grade_seen = scan != text
+    if mode == "text" and " " in scan:
+        # "45 000 - 55 000": spaces as thousands separators become commas (same length, so
+        # positions stay valid for the snippet and raw text).
+        scan = _SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ","), scan)
     groups = _groups(scan, mode=mode)
     excluded = any(g.excluded for g in groups)
     usable = [g for g in groups if not g.excluded]
@@ -476,6 +507,8 @@ def _parse(text: str, *, mode: str) -> Pay:
             flags.append("negotiable")
         if excluded:
             flags.append("non_base_excluded")
+        elif not grade_seen and _MONEY_HINT.search(text):
+            flags.append("unparsed")  # a money figure the rules could not read: never silent
         return Pay(None, None, None, None, None, None, False, "text", tuple(flags), _raw(text))
     chosen, multiple = _combine(usable, scan)
     flags = []
@@ -538,7 +571,7 @@ def _amounts(text: str, *, mode: str) -> list[_Amount]:
         elif rest.lstrip()[:1] in ("m", "M", "b", "B") and _SCALE_AFTER.match(rest):
             continue
         currency = _CURRENCY.get(pre) or _CURRENCY.get(sym) or ("USD" if post else None)
-        formatted = "," in num or (len(num) > 3 and num[-3] == ".")
+        formatted = k or "," in num or (len(num) > 3 and num[-3] == ".")
         amounts.append(_Amount(value, start, end, money, k, currency, formatted))
     return amounts
 
@@ -592,8 +625,12 @@ def _groups(text: str, *, mode: str) -> list[_Group]:
             second = amounts[i + 1]
             gap = text[end1 : second.start]
             p2, weak2, end2 = _period_after(text, second.end)
-            if _RANGE_GAP.match(gap) and (
-                first.money or second.money or p1 or p2 or mode == "text"
+            # "$125 for a full day and $62.50 for a half day" lists two rates: "and" joins a
+            # range only when the first amount has no period of its own ("between $18 and $22").
+            if (
+                _RANGE_GAP.match(gap)
+                and (first.money or second.money or p1 or p2 or mode == "text")
+                and not (p1 and "and" in gap.lower())
             ):
                 low, high = first.value, second.value
                 if second.k and not first.k and low < 1000 <= high:
@@ -637,6 +674,7 @@ def _label_period(word: str) -> str:
         "monthly": "month",
         "weekly": "week",
         "daily": "day",
+        "day": "day",
         "biweekly": "biweekly",
         "semimonthly": "semi",
     }.get(word, "year")
@@ -672,22 +710,31 @@ def _is_excluded(text: str, group: _Group) -> bool:
     """True when the amount is a bonus, differential, reimbursement... rather than base pay."""
     if _PIECE_RATE.match(text, group.end):
         return True
+    if group.period is None and _FOR_PIECE.match(text, group.end):
+        return True
     tail = text[group.end : group.end + 50]
     if text[group.end - 1 : group.end] == ".":  # "per hour." ended the sentence
         tail = ""
     after = _WORD.findall(_AFTER_CUT.split(tail, 1)[0].lower())
+    weak = group.period is None and not group.weak_year
     previous = ""
-    for position, word in enumerate(after[:3]):
+    for position, word in enumerate(after[:4]):
         if word in _STOP_AFTER:
             break
-        if _is_exclusion(previous, word) or (position == 0 and word in _EXCL_FIRST):
+        if position == 0 and word == "base":  # "$60K base / $120K OTE": the base is the pay
+            return False
+        if (
+            _is_exclusion(previous, word)
+            or (weak and word in _WEAK_EXCL)
+            or (position == 0 and word in _EXCL_FIRST)
+        ):
             return True
         previous = word
     before = _WORD.findall(text[_clause_start(text, group.start) : group.start].lower())
     last_excl = last_base = -1
     previous = ""
     for position, word in enumerate(before):
-        if _is_exclusion(previous, word):
+        if _is_exclusion(previous, word) or (weak and word in _WEAK_EXCL):
             last_excl = position
         elif word in _BASE_WORDS or (previous == "hiring" and word == "range"):
             last_base = position
@@ -713,8 +760,35 @@ def _apply_modifiers(text: str, group: _Group) -> None:
         group.high = None
     elif _POST_MAX.match(after):
         group.low = None
-    elif _POST_MIN.match(after) or after.startswith("+"):
+    elif _POST_MIN.match(after) or after.startswith("+") or _POST_OPEN.match(text, group.end):
         group.high = None
+    else:
+        _clause_bound(text, group)
+
+
+def _clause_bound(text: str, group: _Group) -> None:
+    """A lone amount whose clause names it a start or a minimum ("Starting pay is usually around
+    $11", "Min Hiring Rate $17.50") is a lower bound; one named a maximum is an upper bound.
+    The keyword must come after any other figure of the clause, so it describes this amount."""
+    start = _clause_start(text, group.start, 45)
+    before = text[start : group.start]
+    if not before.strip():  # a label on the line above: "Starting Salary\n\n$56,604"
+        above = text[max(0, start - 45) : start].rstrip()
+        before = above[above.rfind("\n") + 1 :]
+    if not before or not any(h in before.lower() for h in _CLAUSE_HINTS):
+        return
+    last_min = last_max = -1
+    for match in _MIN_CLAUSE.finditer(before):
+        last_min = match.end()
+    for match in _MAX_CLAUSE.finditer(before):
+        last_max = match.end()
+    last = max(last_min, last_max)
+    if last < 0 or any(c.isdigit() for c in before[last:]):
+        return
+    if last_min > last_max:
+        group.high = None
+    else:
+        group.low = None
 
 
 def _values(group: _Group) -> list[float]:
@@ -735,6 +809,8 @@ def _combine(groups: list[_Group], text: str) -> tuple[_Group, bool]:
         first.money,
     )
     merged.reversed = first.reversed
+    # "Base = $120k and up to $175k (for top performers)": the open top is commission, not range.
+    base_first = "base" in text[max(0, first.start - 40) : first.start].lower()
     for group in groups[1:]:
         gap = text[merged.end : group.start]
         if len(gap) > _SIBLING_GAP_MAX or "\n\n" in gap:
@@ -743,6 +819,8 @@ def _combine(groups: list[_Group], text: str) -> tuple[_Group, bool]:
             break
         values = _values(merged) + _values(group)
         if max(values) > 3.5 * min(values):
+            break
+        if base_first and group.low is None and merged.low == merged.high:
             break
         merged.reversed = merged.reversed or group.reversed
         merged.period = merged.period or group.period

@@ -102,7 +102,8 @@ TEXT_CASES = [
         "pay starting at $20–25/hour, depending on experience",
         (20.0, 25.0, H, 20.0, 25.0, False, ()),
     ),
-    ("Starting Salary: $12.58 hourly", (12.58, 12.58, H, 12.58, 12.58, False, ())),
+    # a lone "starting" amount is a lower bound (issue 12: "starting" -> min only)
+    ("Starting Salary: $12.58 hourly", (12.58, None, H, 12.58, None, False, ())),
     # several amounts of one period join into one range
     (
         "Salary: $16.50 per hour or $17.50 per hour for certified peers",
@@ -117,7 +118,7 @@ TEXT_CASES = [
     # two schemes: the first one wins and the hourly equivalents come from it
     (
         "Starting Salary: $12.58 hourly; $26,175 annually",
-        (12.58, 12.58, H, 12.58, 12.58, False, ("multiple_periods",)),
+        (12.58, None, H, 12.58, None, False, ("multiple_periods",)),
     ),
     (
         "$3,089 - $3,943 APPROXIMATE MONTHLY* / $17.82 - $22.75 APPROXIMATE HOURLY*",
@@ -145,7 +146,7 @@ TEXT_CASES = [
     ),
     (
         "Pay: $15/hr start with an incremental increase to $17/hr after 6 months.",
-        (15.0, 15.0, H, 15.0, 15.0, False, ("non_base_excluded",)),
+        (15.0, None, H, 15.0, None, False, ("non_base_excluded",)),
     ),
     ("$20 per hour plus tips", (20.0, 20.0, H, 20.0, 20.0, False, ())),
     ("Tips average $5 per hour", none("no_numbers", "non_base_excluded")),

@@ -77,6 +77,8 @@ NORMALIZED_POSTING_COLUMNS: dict[str, type] = {
     "region": str,
     "division": str,
     "remote": int,
+    "location_source": str,
+    "cert_evidence": str,
     "taxonomy_version": str,
 }
 
@@ -322,3 +324,14 @@ def m0002(db: Database) -> None:
     postings.enable_fts(list(FTS_COLUMNS), tokenize="porter")
     db.executescript(_FTS_TRIGGERS)
     db.create_view("peer_postings", PEER_POSTINGS_VIEW, replace=True)
+
+
+@migrations(name="0003_provenance")
+def m0003(db: Database) -> None:
+    """How each posting's place and certification answer were decided (``title_match`` already
+    says it for the title). A database made before this migration gets the columns empty; the
+    next ``peerjobs rebuild`` fills them."""
+    postings = db.table("postings")
+    for column in ("location_source", "cert_evidence"):
+        if column not in postings.columns_dict:
+            postings.add_column(column, str)

@@ -174,12 +174,20 @@ def _become(command: list[str]) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Start Datasette on the database with the project's metadata and plugins."""
+@click.option("--public", is_flag=True,
+              help="For a site on the internet: hide Datasette's debug pages and the file path.")
+def serve(host: str, port: int, public: bool) -> None:
+    """Start Datasette on the database with the project's metadata and plugins.
+
+    Every connection is limited (value size, SQL length, bytes a query returns) whether public
+    or not; --public also hides /-/settings, /-/versions, /-/threads, /-/databases and the like."""
     database = config.database_path()
     if not database.exists():
         raise click.ClickException(f"{database} does not exist yet: run `peerjobs build` first")
-    click.echo(f"Datasette at http://{host}:{port}/ (Ctrl-C stops it)")
+    if public:
+        os.environ["PEERJOBS_PUBLIC"] = "1"
+    click.echo(f"Datasette at http://{host}:{port}/ (Ctrl-C stops it)"
+               + (" in public mode" if public else ""))
     _become(datasette_command(database, host=host, port=port))
 
 

@@ -7,10 +7,9 @@ column that cannot be sorted on. Monitoring counts 500s as outages, and a resear
 
 from __future__ import annotations
 
-from typing import Any
+from datasette.views.base import DatasetteError
 
 from datasette import hookimpl
-from datasette.views.base import DatasetteError
 
 _VISITOR_ERRORS = ("Cannot sort table by ", "Cannot use _sort and _sort_desc at the same time")
 

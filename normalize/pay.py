@@ -172,7 +172,7 @@ _EXCL_WORDS: Final = frozenset(
         "bonus", "bonuses", "retention", "relocation", "relocate", "tuition", "stipend",
         "stipends", "differential", "differentials", "diff", "tip", "tips", "pto", "referral",
         "allowance", "allowances", "mileage", "overtime", "scholarship", "scholarships",
-        "premium", "premiums", "commission", "commissions", "equity", "budget", "revenue",
+        "premium", "premiums", "commission", "commissions", "budget", "revenue",
         "deductible", "copay", "grant", "grants",
         "award", "awards", "raise", "raises", "increase", "increases", "worth", "savings",
         "discount", "credit", "signing", "match", "matching", "401k", "403b", "gratuity",
@@ -180,7 +180,9 @@ _EXCL_WORDS: Final = frozenset(
         "uncapped",
     }
 )  # fmt: skip
-_EXCL_FIRST: Final = frozenset({"sign", "signon", "bilingual", "shift", "night", "weekend"})
+_EXCL_FIRST: Final = frozenset(
+    {"sign", "signon", "bilingual", "shift", "night", "weekend", "equity"}
+)
 _EXCL_PREFIXES: Final = ("reimburs", "incentiv", "donat", "gratuit")
 # Words that make an amount a charge only when it has no pay period: "Teaching Fee: $33/hour" is
 # a pay rate, "Application fee $25" is not.
@@ -229,16 +231,20 @@ _STOP_AFTER: Final = frozenset(
 _SCALE_AFTER = re.compile(r"^\s*(?:million|billion|m\b|mm\b|bn\b)", re.I)
 _MAX_ONLY = re.compile(
     r"(?:up\s+to|maximum(?:\s+of)?|max\.?|as\s+much\s+as|no\s+more\s+than|top(?:\s+out)?(?:\s+at)?)"
-    r"\s*:?\s*$",
+    r"\s*(?:around|about|approximately|approx\.?|~)?\s*:?\s*$",
     re.I,
 )
 _MIN_ONLY = re.compile(
     r"(?:starting\s+(?:at|from)|starts?\s+at|beginning\s+at|begins\s+at|\bfrom|minimum(?:\s+of)?"
-    r"|\bmin\.?|at\s+least|as\s+low\s+as|no\s+less\s+than)\s*:?\s*$",
+    r"|\bmin\.?|at\s+least|as\s+low\s+as|no\s+less\s+than|>=?|≥|\bover|more\s+than"
+    r"|in\s+excess\s+of)\s*(?:around|about|approximately|approx\.?|~)?\s*:?\s*$",
     re.I,
 )
 _MAX_HINTS: Final = ("up to", "max", "as much", "no more", "top")
-_MIN_HINTS: Final = ("start", "begin", "from", "min", "at least", "as low", "no less")
+_MIN_HINTS: Final = (
+    "start", "begin", "from", "min", "at least", "as low", "no less", ">", "≥", "over", "more than",
+    "excess",
+)  # fmt: skip
 _POST_MIN = re.compile(r"^\s*(?:min(?:imum)?)\b", re.I)
 # After a lone amount: "$18 an hour and up", "$15/hr to start", "$22.50 starting hourly pay".
 _POST_OPEN = re.compile(
@@ -304,7 +310,7 @@ _CASELESS_ODD: Final = ("\u0130", "\u0131", "\u017f", "\u212a")
 _YEARLIKE = re.compile(r"^(?:19|20)\d\d$")
 _SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d,]|\.\d)")
 _MONEY_HINT = re.compile(
-    r"[$€£]\s?\d|\d\s?(?:USD|dollars?)\b|\bUSD\s?\d|\d[kK]\b|\d{1,3},\d{3}\b", re.I
+    r"[$€£]\s?\d|\d[$€£]|\d\s?(?:USD|dollars?)\b|\bUSD\s?\d|\d[kK]\b|\d{1,3},\d{3}\b", re.I
 )
 
 _CURRENCY = {
@@ -344,6 +350,7 @@ class _Group:
     excluded: bool = False
     reversed: bool = False
     formatted: bool = False
+    k: bool = False
 
 
 # ---------------------------------------------------------------------------------- public API
@@ -544,6 +551,8 @@ def _amounts(text: str, *, mode: str) -> list[_Amount]:
             and not pre
             and start > 0
             and (text[start - 1].isalnum() or text[start - 1] in "#/:.,")
+            # "SALARY:100k-120k": a K figure right after a label's colon is still pay
+            and not (text[start - 1] == ":" and text[end : end + 1] in ("k", "K"))
         ):
             continue
         value = float(num.replace(",", ""))
@@ -564,6 +573,10 @@ def _amounts(text: str, *, mode: str) -> list[_Amount]:
                 post = True
                 end = usd.end()
                 rest = text[end : end + 14]
+        if not (sym or pre or post) and text[end : end + 1] in ("€", "£", "$"):
+            sym = text[end]  # "53 200€": the symbol after the figure (European style)
+            end += 1
+            rest = text[end : end + 14]
         money = bool(sym or pre or post)
         if not money:
             if _UNIT_AFTER.match(rest) or _YEARLIKE.match(num) or (len(num) == 5 and num.isdigit()):
@@ -621,6 +634,7 @@ def _groups(text: str, *, mode: str) -> list[_Group]:
             first.value, first.value, first.start, end1, p1, weak1, first.currency, first.money
         )
         group.formatted = first.formatted
+        group.k = first.k
         if i + 1 < len(amounts):
             second = amounts[i + 1]
             gap = text[end1 : second.start]
@@ -645,7 +659,8 @@ def _groups(text: str, *, mode: str) -> list[_Group]:
                     first.currency or second.currency,
                     first.money or second.money,
                     reversed=low > high,
-                    formatted=first.formatted and second.formatted,
+                    formatted=(first.formatted and second.formatted) or first.k or second.k,
+                    k=first.k or second.k,
                 )
                 i += 1
         i += 1
@@ -691,7 +706,7 @@ def _accept(text: str, group: _Group, *, mode: str) -> bool:
         return bool(_PAY_WORDS.search(before))
     if group.period is None and not group.weak_year:
         # A pay field holding only figures such as "16.21 To 20.92" or "45,000 - 55,000".
-        return mode == "text" and group.formatted and group.low != group.high
+        return mode == "text" and (group.k or (group.formatted and group.low != group.high))
     if _QUANTITY_LABEL.search(text[max(0, group.start - 25) : group.start]):
         return False
     if mode == "text":

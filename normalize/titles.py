@@ -41,11 +41,26 @@ from normalize.textutil import (
     plain_text,
 )
 
-#: Every value ``TitleMatch.match`` can take.
+#: Every value ``TitleMatch.match`` can take: how the title was decided.
+#:
+#: - ``alias``: an exact taxonomy alias (or one with up to two words between "peer" and its head
+#:   noun) decided is_peer and the family;
+#: - ``acronym``: the same, after expanding a credential acronym (CRPA, CPRS ...);
+#: - ``fuzzy``: the closest alias by rapidfuzz, ``title_score`` is its score;
+#: - ``rule``: an alias made it a peer role, but a program or setting named in the title decided
+#:   the family over the alias's own ("Peer Specialist - Outpatient Substance Use Disorder
+#:   Program" -> recovery_coach_sud; "Recovery Coach Supervisor" -> peer_supervisor);
+#: - ``negative``: a hard-negative rule decided it is not a peer role (peer review, PACU, police
+#:   peer support ...); ``TitleMatch.rule`` names which;
+#: - ``ambiguous_lived_experience``: the lived-experience rule: an ambiguous title ("Recovery
+#:   Specialist") made a peer role by lived-experience language in the description;
+#: - ``ambiguous_no_evidence``: an ambiguous title without that language: not a peer role;
+#: - ``no_match``: no peer-role word; ``empty``: no title.
 MATCH_KINDS: Final[tuple[str, ...]] = (
     "alias",
     "acronym",
     "fuzzy",
+    "rule",
     "negative",
     "ambiguous_lived_experience",
     "ambiguous_no_evidence",
@@ -71,6 +86,10 @@ class TitleMatch:
     """How the title was decided, one of :data:`MATCH_KINDS`."""
     title_clean: str
     """The cleaned title the taxonomy was matched against (for auditing the taxonomy)."""
+    rule: str | None = None
+    """The rule that decided, when one did: ``"negative:<name>"`` for a hard negative,
+    ``"family:<code>:<keyword>"`` for a program or setting keyword that decided the family
+    (also under ``ambiguous_lived_experience`` when it moved the family); None otherwise."""
 
 
 # --------------------------------------------------------------------------- cleaning patterns
@@ -148,6 +167,9 @@ class _Cleaned:
     """Human-readable cleaned title, qualifiers first."""
     qualifiers: tuple[str, ...]
     """Flattened family keywords taken from the dropped parts of the title."""
+    trailing: tuple[str, ...] = ()
+    """Those of ``qualifiers`` found in parts after the role ("Peer Specialist - Worcester
+    Respite"): a program or setting, not a prefix of the role's own name."""
 
 
 @dataclass(frozen=True)
@@ -302,6 +324,7 @@ class _Matcher:
             main = _DANGLING.sub("", main).strip()
         main = self._case(main)
         qualifiers: list[str] = []
+        trailing: list[str] = []
         for i in dropped:
             flat = flats[i]
             for _code, kw_re, mask in self.qualifier_res:
@@ -310,9 +333,11 @@ class _Matcher:
                     kw = m.group(0)
                     if kw not in qualifiers and not re.search(rf"\b{re.escape(kw)}\b", main_flat):
                         qualifiers.append(kw)
+                        if i > best:
+                            trailing.append(kw)
         shown = [q.upper() if q.upper() in self.upper_words else q.title() for q in qualifiers]
         display = " ".join([*shown, main]).strip()
-        return _Cleaned(display, tuple(qualifiers))
+        return _Cleaned(display, tuple(qualifiers), tuple(trailing))
 
     # ----------------------------------------------------------------------- matching
 
@@ -432,8 +457,8 @@ class _Matcher:
     def _resolve(self, cleaned: _Cleaned, flat_raw: str) -> _Resolved:
         display = cleaned.display
 
-        def nope(kind: str, score: float = 0.0) -> _Resolved:
-            return _Resolved(TitleMatch(False, None, None, score, kind, display), None)
+        def nope(kind: str, score: float = 0.0, rule: str | None = None) -> _Resolved:
+            return _Resolved(TitleMatch(False, None, None, score, kind, display, rule), None)
 
         if not display and not flat_raw:
             return nope("empty")
@@ -444,8 +469,9 @@ class _Matcher:
             w in self.anchors for w in flat_raw.split()
         ):
             return nope("no_match")
-        if self._negative(flat_raw):
-            return nope("negative")
+        negative = self._negative(flat_raw)
+        if negative:
+            return nope("negative", rule=f"negative:{negative}")
         if not any(w in self.anchors for w in words):
             return nope("no_match")
         hit: _AliasHit | None
@@ -468,10 +494,22 @@ class _Matcher:
         family = entry.family
         role_title = entry.canonical
         keyword = self._keyword_family(flat)
+        kind = hit.kind
+        rule: str | None = None
+        # a setting kept from a dropped part ("... - Worcester Respite") that the matched alias
+        # needed ("respite peer support specialist") decided the family: a rule too
+        for qualifier in cleaned.trailing:
+            if re.search(rf"\b{re.escape(qualifier)}\b", hit.alias):
+                kind = "rule"
+                rule = f"family:{family}:{qualifier}"
+                break
         if keyword and keyword[0] != family:
+            # a program or setting named in the title beats the family of the head noun
             family = keyword[0]
             role_title = self._role_title(family, flat)
-        peer = TitleMatch(True, family, role_title, hit.score, hit.kind, display)
+            kind = "rule"
+            rule = f"family:{keyword[0]}:{keyword[1]}"
+        peer = TitleMatch(True, family, role_title, hit.score, kind, display, rule)
         if not entry.ambiguous:
             return _Resolved(peer, None)
         if (
@@ -480,9 +518,13 @@ class _Matcher:
             and keyword[0] in self.disambiguating
             and not re.search(rf"\b{re.escape(keyword[1])}\b", hit.alias)
         ):
-            return _Resolved(peer, None)
+            # the keyword also settles the ambiguity ("Youth Peer Mentor"): a rule decided
+            rule = rule or f"family:{keyword[0]}:{keyword[1]}"
+            return _Resolved(
+                TitleMatch(True, family, role_title, hit.score, "rule", display, rule), None
+            )
         evidence = TitleMatch(
-            True, family, role_title, hit.score, "ambiguous_lived_experience", display
+            True, family, role_title, hit.score, "ambiguous_lived_experience", display, rule
         )
         return _Resolved(
             TitleMatch(False, None, None, hit.score, "ambiguous_no_evidence", display), evidence

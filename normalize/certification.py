@@ -121,12 +121,19 @@ _PREF_WORDS: Final[frozenset[str]] = frozenset(
 _WITHIN_WORDS: Final[frozenset[str]] = frozenset(
     {"willing", "willingness", "eligible", "eligibility", "certifiable", "pursue", "pursuing",
      "toward", "towards", "obtain", "obtaining", "attain", "attaining", "acquire", "achieve",
-     "earn", "become", "becoming", "complete", "completing", "provisional"}
+     "earn", "become", "becoming", "complete", "completing", "provisional", "provisionally",
+     "get", "getting"}
 )
 _GOAL_VERBS: Final[frozenset[str]] = frozenset(
     {"obtain", "obtaining", "attain", "attaining", "acquire", "achieve", "earn", "become",
-     "becoming", "complete", "completing", "pursue", "pursuing"}
+     "becoming", "complete", "completing", "pursue", "pursuing", "get", "getting"}
 )
+# Goal verbs that need a deadline or a certification word right after them ("become
+# certified", "get certified"): "become a valued member" states no credential.
+_LOOSE_GOALS: Final[frozenset[str]] = frozenset({"become", "becoming", "get", "getting"})
+# "certify" and its forms attest ("I certify that ...", "a letter certifying your disability");
+# they never name a credential.
+_CERTIFY_VERBS: Final[frozenset[str]] = frozenset({"certify", "certifying", "certifies"})
 _NEG_WORDS: Final[frozenset[str]] = frozenset({"not", "no", "without"})
 _NEED_OBJECTS: Final[frozenset[str]] = frozenset(
     {"have", "hold", "possess", "obtain", "maintain", "achieve", "become", "earn"}
@@ -146,6 +153,47 @@ _WEAK_BEFORE: Final[frozenset[str]] = frozenset(
 # "Certified peers must be supervised ..." describes staff, it does not ask for a credential.
 _STAFF_WORDS: Final[frozenset[str]] = frozenset(
     {"peers", "staff", "employees", "individuals", "workers", "supporters", "professionals"}
+)
+# What holders of a credential do, after a plural credential that opens its clause:
+# "Certified Peer Recovery Supporters ... must complete 16 hours of ..." describes them.
+_HOLDER_VERBS: Final[frozenset[str]] = frozenset(
+    {"must", "shall", "will", "should", "can", "may", "provide", "work", "use", "draw", "help",
+     "serve", "offer", "support", "become", "receive", "complete", "are", "have"}
+)
+_DIRECT_CUES: Final[frozenset[str]] = frozenset(
+    {"required", "preferred", "desired", "necessary", "mandatory", "a", "or"}
+)
+# A named peer training ("Recovery Coach Training", "Peer Specialist core training", "CCAR
+# Recovery Coach Academy"): a course word with a peer word among the four words before it.
+_COURSE_WORDS: Final[frozenset[str]] = frozenset(
+    {"training", "trainings", "academy", "course", "curriculum"}
+)
+_PEER_COURSE_WORDS: Final[frozenset[str]] = frozenset(
+    {"peer", "peers", "coach", "coaching", "supporter", "supporters", "advocate", "partner"}
+)
+# A course one enrols in, applies to or invests in is a step of its own, not a requirement.
+_ENROL_WORDS: Final[frozenset[str]] = frozenset(
+    {"enroll", "enrol", "enrolling", "enrollment", "apply", "applying", "register",
+     "registering", "admission", "investing", "offer", "offers", "provide", "provides",
+     "facilitate", "facilitates", "deliver", "delivers", "teach", "teaches"}
+)
+_ABLE_WORDS: Final[frozenset[str]] = frozenset(
+    {"willing", "willingness", "ability", "able", "eligible", "eligibility"}
+)
+# A screening question about the applicant's own credential ("Are you currently certified as a
+# Peer Specialist?", "Do you hold a ... certification?"); a recruiting hook ("Are you a
+# certified Peer Specialist who is interested in ...?") asks nothing of the kind.
+_ASK_RE = re.compile(
+    r"\b(?:are|do|have|did)\s+you\s+(?:currently\s+|presently\s+|now\s+|already\s+|still\s+)?"
+    r"(?:a\s+|an\s+)?(?:certified|credentialed|hold|possess|have|obtained|completed|earned|"
+    r"been\s+certified|successfully\s+completed)\b"
+)
+_HOOK_WORDS: Final[tuple[str, ...]] = (" who ", "interested", "looking for", "passionate", " want ")
+# A request for proof of the credential ("Please upload proof of your certification", "You MUST
+# provide a copy of your certification").
+_PROOF_RE = re.compile(
+    r"\b(?:proof|copy|copies|documentation|evidence)\s+of\s+(?:your\s+|the\s+|current\s+|"
+    r"valid\s+|a\s+)*(?:[a-z-]+\s+){0,3}?certif"
 )
 _SUBSTITUTE_WORDS: Final[frozenset[str]] = frozenset({"substitute", "substituted", "lieu", "substitution"})
 _ALL_CUES: Final[frozenset[str]] = (
@@ -171,7 +219,8 @@ _DEADLINE_RE = re.compile(
     r"(?P<unit>days?|weeks?|months?|mos?|years?|yrs?)\b"
     r"|\b(?P<n3>\d{1,3}|six|twelve|eighteen|ninety|sixty|thirty)[\s-]+(?P<unit3>days?|weeks?|months?|years?)"
     r"\s+(?:of|from|after|following)\s+(?:the\s+)?(?:date\s+of\s+)?(?:hire|hiring|employment|start)"
-    r"|\bwithin\s+(?:the\s+)?(?:first\s+)?(?P<yr>year|probationary period|probation period|probation)\b",
+    r"|\b(?:within|during)\s+(?:the\s+|their\s+|his/her\s+|his\s+|her\s+|your\s+)?(?:first\s+)?"
+    r"(?P<yr>year|probationary period|probation period|probation)\b",
 )
 _UNIT_DAYS: Final[dict[str, int]] = {"d": 1, "w": 7, "m": 30, "y": 365}
 
@@ -219,7 +268,13 @@ _REQ_HEADINGS: Final[tuple[str, ...]] = (
     "what we're looking for", "who you are", "eligibility", "knowledge",
 )
 
-_CERT_TRIGGERS: Final[tuple[str, ...]] = ("certif", "credential", "7402")
+_CERT_TRIGGERS: Final[tuple[str, ...]] = (
+    "certif", "credential", "7402",
+    # named peer trainings (see _COURSE_WORDS); a few needles, each one str.find pass
+    "specialist training", "coach training", "peer training", "supporter training",
+    "support training", "advocate training", "partner training", "core training",
+    "coach academy",
+)
 _EDU_TRIGGERS: Final[tuple[str, ...]] = ("diploma", "degree", "high school", " ged", "no formal")
 _SEPS: Final[tuple[str, ...]] = (". ", "; ", "? ")
 _PUNCT: Final[str] = ".,;:()[]{}!?\"'*`|<>"
@@ -439,6 +494,11 @@ def _nearest(cues: list[_Cue], anchor: int, sent: _Sentence | None = None) -> st
     return best.kind
 
 
+def _asks_status(sentence: str) -> bool:
+    """Is ``sentence`` a screening question about the applicant's own credential or training?"""
+    return _ASK_RE.search(sentence) is not None and not any(h in sentence for h in _HOOK_WORDS)
+
+
 def _deadline_days(sentence: str) -> tuple[bool, int | None]:
     """(deadline stated?, days) for the first time limit in ``sentence``."""
     for m in _DEADLINE_RE.finditer(sentence):
@@ -557,7 +617,14 @@ class _Extractor:
         self.lived = TriggeredPatterns(
             [(p.trigger, p.pattern, p.before) for p in tax.lived_experience if p.requirement]
         )
-        self.state_names: dict[str, str] = {"ohio": "OH", "north carolina": "NC"}
+        self.state_names: dict[str, str] = {
+            "ohio": "OH", "north carolina": "NC", "new york": "NY", "oasas": "NY",
+        }
+        # code -> the state variants that replace it when the text names both ("Certified Peer
+        # Specialist -- NYCPS --" is the New York credential, not two)
+        self.variants: dict[str, frozenset[str]] = {
+            code: frozenset(by_state.values()) for code, by_state in self.state_codes.items()
+        }
         # pure functions of short strings, cached per extractor (lexicon) instance
         self._facts = lru_cache(maxsize=_SENTENCE_CACHE_SIZE)(self._sentence_facts)
         # paragraph -> its scan; emptied when full, like the title caches
@@ -986,6 +1053,9 @@ class _Extractor:
         span = decided or first_seen
         if evidence is None and span is not None:
             evidence = _evidence(text[span[0]:span[1]])
+        for code in [c for c in credentials if c in self.variants]:
+            if not self.variants[code].isdisjoint(credentials):
+                credentials.discard(code)
         within_days = min(days_found) if best == "required_within" and days_found else None
         min_edu: str | None = None
         levels = [lv for lv in edu_levels if lv != "none"]
@@ -1110,7 +1180,6 @@ class _Extractor:
         of None means the sentence states no strength and its section heading decides.
         """
         words = sent.words or []
-        cues = sent.cues or []
         sentence = sent.text
         mentions = self._phrase_mentions(words, sent)
         anchors: list[int] = [m[1] for m in mentions]
@@ -1138,7 +1207,10 @@ class _Extractor:
                     m = pattern.search(plain)
                     if m:
                         codes.add(code)
-                        anchors.append(len(plain[: m.start()].split()))
+                        # "Veterans eligible under 38 U.S.C. 7402(b)(13) must have spent ..." cites
+                        # the statute for eligibility: it asks for no credential
+                        if "certif" in plain or "credential" in plain:
+                            anchors.append(len(plain[: m.start()].split()))
                     break
         codes = {self._map_state(c, state) for c in codes}
         nonpeer = self._nonpeer_spans(words)
@@ -1149,6 +1221,7 @@ class _Extractor:
         cert_words = [
             i for i, w in enumerate(words)
             if w[:1] == "c" and w.startswith(_CERT_PREFIXES) and i not in in_nonpeer
+            and w not in _CERTIFY_VERBS
             and not (w == "certified" and i + 1 < n and words[i + 1] in _STAFF_WORDS)
         ]
         # anchors naming a course rather than the credential are weak
@@ -1156,18 +1229,58 @@ class _Extractor:
             a for a in anchors + cert_words if not _TRAINING_WORDS.isdisjoint(words[a + 1:a + 4])
         }
         for i in cert_words:
-            if not _WEAK_BEFORE.isdisjoint(words[max(0, i - 3):i]):
+            before = words[max(0, i - 3):i]
+            # "except for the certification" lets it be obtained later (see _within)
+            if not _WEAK_BEFORE.isdisjoint(before) and "except" not in before:
                 weak.add(i)
         for _code, m_start, m_end in mentions:
             if m_end < n and words[m_end] in _TRAINING_WORDS:
                 weak.add(m_start)
+            else:
+                # a role in its certified form starts at "certified" ("certified peer supporters")
+                first = m_start - 1 if m_start and words[m_start - 1] in _CERT_BEFORE else m_start
+                if self._describes_holders(words, first, m_end, sent):
+                    weak.update(range(first, m_end))
         strong = [a for a in anchors if a not in weak]
         strong_cert = [i for i in cert_words if i not in weak]
         stated, days = (
             (False, None) if _DEADLINE_WORDS.isdisjoint(words) else _deadline_days(sentence)
         )
+        level, level_days, relevant = self._credential_level(
+            sent, anchors, cert_words, strong, strong_cert, nonpeer, in_nonpeer,
+            posting_peer, stated, days,
+        )
+        trainings = self._peer_trainings(words, in_nonpeer)
+        if trainings:
+            t_level, t_days = self._training_level(sent, trainings[0], stated, days)
+            if level is None or (level == "none" and not relevant):
+                if t_level != "none":
+                    level, level_days, relevant = t_level, t_days, True
+            elif t_level is not None and _RANK[t_level] > _RANK[level]:
+                level, level_days, relevant = t_level, t_days, True
+        return level, level_days, codes, relevant
+
+    def _credential_level(
+        self,
+        sent: _Sentence,
+        anchors: list[int],
+        cert_words: list[int],
+        strong: list[int],
+        strong_cert: list[int],
+        nonpeer: list[tuple[int, int]],
+        in_nonpeer: set[int],
+        posting_peer: bool,
+        stated: bool,
+        days: int | None,
+    ) -> tuple[str | None, int | None, bool]:
+        """(level, days, relevant) the sentence states for a credential it names or a
+        certification it speaks of; level None: the section heading decides."""
+        words = sent.words or []
+        cues = sent.cues or []
+        sentence = sent.text
+        n = len(words)
         if not strong and not strong_cert and not (stated and (anchors or cert_words)):
-            return "none", None, codes, bool(anchors)
+            return "none", None, bool(anchors)
         if not anchors:
             peer_cues = [
                 i for i, w in enumerate(words)
@@ -1183,26 +1296,90 @@ class _Extractor:
             elif posting_peer and not nonpeer:
                 anchor = pool[0]
             else:
-                return "none", None, codes, False
+                return "none", None, False
             anchors = [anchor]
         anchor = min(strong or anchors)
         kinds = {c.kind for c in cues}
         if "?" in sentence and "req" not in kinds and "pref" not in kinds:
-            return "none", None, codes, True
+            # a screening question about the applicant's credential asks for it
+            return ("required" if _asks_status(sentence) else "none"), None, True
         if "neg" in kinds and "req" not in kinds:
-            return ("preferred" if "pref" in kinds else "none"), None, codes, True
+            return ("preferred" if "pref" in kinds else "none"), None, True
         if self._within(words, anchors, cert_words, nonpeer, stated, sentence):
-            return "required_within", days if stated else None, codes, True
+            return "required_within", days if stated else None, True
         if not strong and not strong_cert:
-            return "none", None, codes, True
+            return "none", None, True
         kind = _nearest(cues, anchor, sent)
         if kind is None:
-            return None, None, codes, True  # the section heading decides
+            if "applicable" not in sentence and _PROOF_RE.search(sentence):
+                return "required", None, True  # "Please upload proof of your certification"
+            return None, None, True  # the section heading decides
         if kind == "req":
-            return "required", None, codes, True
+            return "required", None, True
         if kind == "pref":
-            return "preferred", None, codes, True
-        return "none", None, codes, True
+            return "preferred", None, True
+        return "none", None, True
+
+    @staticmethod
+    def _describes_holders(words: list[str], start: int, end: int, sent: _Sentence) -> bool:
+        """Does the plural credential ``words[start:end]`` open its clause as the subject of
+        what holders do ("Certified Peer Recovery Supporters ... must complete 16 hours")?"""
+        if not words[end - 1].endswith("s"):
+            return False
+        if start:
+            clauses = sent.clauses
+            if start >= len(clauses) or clauses[start - 1] == clauses[start]:
+                return False
+        if not _DIRECT_CUES.isdisjoint(words[end:end + 2]):
+            return False  # "Certified Peer Specialists preferred", "... or eligible"
+        return not _HOLDER_VERBS.isdisjoint(words[end:end + 10])
+
+    @staticmethod
+    def _peer_trainings(words: list[str], in_nonpeer: set[int]) -> list[int]:
+        """Word indexes of named peer trainings that the sentence could require."""
+        found: list[int] = []
+        for i in [i for i, w in enumerate(words) if w in _COURSE_WORDS]:
+            lo = max(0, i - 4)
+            before = words[lo:i]
+            if _PEER_COURSE_WORDS.isdisjoint(before) and not (
+                "specialist" in before and ("peer" in words[max(0, i - 6):i]
+                                            or "recovery" in words[max(0, i - 6):i])
+            ):
+                continue
+            if any(k in in_nonpeer for k in range(lo, i)):
+                continue  # Intentional Peer Support, WRAP ...
+            if not _ENROL_WORDS.isdisjoint(words[max(0, i - 8):i]):
+                continue
+            found.append(i)
+        return found
+
+    @staticmethod
+    def _training_level(
+        sent: _Sentence, at: int, stated: bool, days: int | None
+    ) -> tuple[str | None, int | None]:
+        """(level, days) a sentence states for the named peer training at word ``at``; level
+        None: the section heading decides (a bare "46-hour Recovery Coach Training" under
+        "Minimum Requirements")."""
+        words = sent.words or []
+        cues = sent.cues or []
+        sentence = sent.text
+        kinds = {c.kind for c in cues}
+        if "?" in sentence and "req" not in kinds and "pref" not in kinds:
+            return ("required" if _asks_status(sentence) else "none"), None
+        if stated:
+            return "required_within", days
+        if not _ABLE_WORDS.isdisjoint(words[max(0, at - 10):at]):
+            return "required_within", None  # "Ability to attend ... Peer Specialist training"
+        if "neg" in kinds and "req" not in kinds:
+            return ("preferred" if "pref" in kinds else "none"), None
+        kind = _nearest(cues, at, sent)
+        if kind == "req":
+            return "required", None
+        if kind == "pref":
+            return "preferred", None
+        if kind is None and any(w.startswith("complet") for w in words[:4]):
+            return "required", None  # "Completion of ...", "Successfully complete ..."
+        return (None if kind is None else "none"), None
 
     @staticmethod
     def _within(
@@ -1225,19 +1402,27 @@ class _Extractor:
                     continue
                 if w in ("complete", "completing") and not stated:
                     continue
-                if w in ("become", "becoming") and not stated and not (
+                if w in _LOOSE_GOALS and not stated and not (
                     i + 1 < len(words) and words[i + 1].startswith(_CERT_PREFIXES)
                 ):
                     continue
+                if (i + 3 < len(words) and words[i + 2] == "by"
+                        and words[i + 3].endswith("ing")):
+                    continue  # "peers become certified by completing ...": how, not when
             if w in ("eligible", "eligibility") and not any(-2 <= x - i <= 5 for x in targets):
                 continue  # "eligible to receive appointment" is not about the credential
-            if w == "provisional" and not any(
+            if w.startswith("provisional") and not any(
                 x.startswith(("accept", "consider", "allow")) or x in ("ok", "okay") for x in words
             ):
                 continue
             return True
         if stated and any(w in _GOAL_VERBS or w.startswith(_CERT_PREFIXES) for w in words):
             return not nonpeer or any(a >= b for a in anchors for _x, b in nonpeer)
+        if "except" in words:
+            # "meets all the qualifications ... except for the certification"
+            e = words.index("except")
+            if any(0 < x - e <= 4 for x in cert_words):
+                return True
         return "if not" in sentence and "certified" in sentence
 
     def _next_deadline(self, low: str, end: int) -> int | None:

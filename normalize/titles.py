@@ -429,8 +429,17 @@ class _Matcher:
                 return code, m.group(0)
         return None
 
-    def _role_title(self, family: str, flat: str) -> str:
+    def _role_title(self, family: str, flat: str, keyword: str = "") -> str:
         choices, entries = self.family_canonicals[family]
+        # the canonical title that names the deciding keyword ("respite" -> Peer Respite Worker)
+        # beats one that merely shares the head noun
+        named = [i for i, c in enumerate(choices) if keyword and keyword.split()[-1] in c.split()]
+        if named:
+            best = process.extractOne(
+                flat, [choices[i] for i in named], scorer=fuzz.token_set_ratio, processor=None,
+                score_cutoff=90,
+            )
+            return entries[named[best[2] if best is not None else 0]].canonical
         hit = process.extractOne(
             flat, choices, scorer=fuzz.token_set_ratio, processor=None, score_cutoff=80
         )
@@ -506,7 +515,7 @@ class _Matcher:
         if keyword and keyword[0] != family:
             # a program or setting named in the title beats the family of the head noun
             family = keyword[0]
-            role_title = self._role_title(family, flat)
+            role_title = self._role_title(family, flat, keyword[1])
             kind = "rule"
             rule = f"family:{keyword[0]}:{keyword[1]}"
         peer = TitleMatch(True, family, role_title, hit.score, kind, display, rule)

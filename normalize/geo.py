@@ -35,7 +35,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["County", "Geo", "StateInfo", "fold", "geo"]
+__all__ = ["County", "Facility", "Geo", "Metro", "StateInfo", "fold", "geo"]
 
 _DATA = Path(__file__).resolve().parent / "data" / "geo"
 
@@ -56,8 +56,57 @@ _COUNTY_ALIASES = {
     ("SD", "shannoncounty"): "46102",
     ("VA", "bedfordcity"): "51019",
 }
-# New York City boroughs that are not USPS city names (Brooklyn, Bronx, Staten Island are).
-_CITY_ALIASES = {("NY", "manhattan"): "36061", ("NY", "queens"): "36081"}
+# Names people use for a place inside a state that are not USPS city names: New York City, its
+# boroughs and their abbreviations (Brooklyn, Bronx, Staten Island are USPS names already),
+# islands (their county), and metro nicknames (the county of the metro's first principal city).
+_CITY_ALIASES = {
+    ("NY", "manhattan"): "36061", ("NY", "queens"): "36081", ("NY", "nyc"): "36061",
+    ("NY", "newyorkcity"): "36061", ("NY", "cityofnewyork"): "36061", ("NY", "bklyn"): "36047",
+    ("NY", "thebronx"): "36005", ("NY", "harlem"): "36061", ("NY", "nycmetro"): "36061",
+    ("NY", "nymetro"): "36061", ("HI", "oahu"): "15003", ("HI", "islandofoahu"): "15003",
+    ("HI", "maui"): "15009", ("HI", "islandofmaui"): "15009", ("HI", "molokai"): "15009",
+    ("HI", "lanai"): "15009", ("HI", "kauai"): "15007", ("HI", "islandofkauai"): "15007",
+    ("HI", "bigisland"): "15001", ("HI", "hawaiiisland"): "15001",
+    ("HI", "islandofhawaii"): "15001", ("MA", "marthasvineyard"): "25007",
+    ("MA", "nantucketisland"): "25019", ("AK", "kodiakisland"): "02150",
+    ("WA", "whidbeyisland"): "53029", ("WA", "sanjuanisland"): "53055",
+    ("CA", "sf"): "06075", ("CA", "bayarea"): "06075", ("CA", "sfbayarea"): "06075",
+    ("CA", "sanfranciscobayarea"): "06075", ("CA", "siliconvalley"): "06085",
+    ("CA", "inlandempire"): "06065", ("MN", "twincities"): "27053", ("TX", "dfw"): "48113",
+    ("TX", "metroplex"): "48113", ("TX", "dfwmetroplex"): "48113",
+    ("NC", "researchtrianglepark"): "37063", ("NC", "rtp"): "37063",
+    ("IL", "chicagoland"): "17031", ("VA", "hamptonroads"): "51810", ("WA", "pugetsound"): "53033",
+    ("FL", "tampabay"): "12057", ("PA", "lehighvalley"): "42077",
+    ("MA", "nantucket"): "25019",
+}  # fmt: skip
+# Of those, the ones that name one place even when the text names no state (boroughs, islands,
+# metro nicknames). "Queens" or "Maui" alone are New York and Hawaii; "Kalamazoo" alone is not
+# resolved (a city name without a state is a guess), nor is "Brooklyn Park" (Minnesota).
+STATELESS_ALIASES = {
+    "manhattan", "queens", "nyc", "newyorkcity", "cityofnewyork", "bklyn", "brooklyn", "bronx",
+    "thebronx", "statenisland", "harlem", "nycmetro", "nymetro", "oahu", "islandofoahu", "maui",
+    "islandofmaui", "molokai", "kauai", "islandofkauai", "bigisland", "hawaiiisland",
+    "islandofhawaii", "marthasvineyard", "nantucketisland", "kodiakisland", "whidbeyisland",
+    "sanjuanisland", "sf", "bayarea", "sfbayarea", "sanfranciscobayarea", "siliconvalley",
+    "inlandempire", "twincities", "dfw", "metroplex", "dfwmetroplex", "researchtrianglepark",
+    "rtp", "chicagoland", "hamptonroads", "pugetsound", "tampabay", "longislandcity",
+    "nantucket", "lehighvalley",
+}  # fmt: skip
+# Metro nicknames among the aliases: the place is a metro area, not a city.
+METRO_ALIASES = {
+    "nycmetro", "nymetro", "bayarea", "sfbayarea", "sanfranciscobayarea", "siliconvalley",
+    "inlandempire", "twincities", "dfw", "metroplex", "dfwmetroplex", "chicagoland",
+    "hamptonroads", "pugetsound", "tampabay", "lehighvalley",
+}  # fmt: skip
+# Regions with no single county: the state only.
+STATE_REGIONS = {
+    "dmv": "DC", "dcmetro": "DC", "dcmetroarea": "DC", "socal": "CA", "southerncalifornia": "CA",
+    "norcal": "CA", "northerncalifornia": "CA", "centralcalifornia": "CA", "longisland": "NY",
+    "hudsonvalley": "NY", "upstateny": "NY", "southflorida": "FL", "centralflorida": "FL",
+    "northtexas": "TX", "westtexas": "TX", "easttexas": "TX", "southtexas": "TX",
+    "centraltexas": "TX", "easternshore": "MD", "westernslope": "CO", "frontrange": "CO",
+    "upperpeninsula": "MI", "panhandle": None,
+}  # fmt: skip
 _COUNTY_SUFFIXES = (
     "cityandborough",
     "censusarea",
@@ -126,6 +175,45 @@ class ZipInfo:
     """5-digit county FIPS, or None when ``zipcodes`` names no county we can match."""
 
 
+@dataclass(frozen=True)
+class Metro:
+    """A CBSA as a place: the county and state of its first principal city."""
+
+    cbsa_code: str
+    state: str
+    county_fips: str | None
+
+
+@dataclass(frozen=True)
+class Facility:
+    """A named facility (VA medical center or clinic) and where it is."""
+
+    state: str
+    county_fips: str | None
+    city: str | None
+
+
+_VA_WORDS = (
+    (re.compile(r"\b(?:u\.?\s?s\.?\s+)?department\s+of\s+veterans\s*'?\s*affairs\b"), "va"),
+    (re.compile(r"\bveterans\s*'?\s*(?:affairs|administration)\b"), "va"),
+    (re.compile(r"\bv\.a\.?(?=\s|$)"), "va"),
+    (re.compile(r"\bvamc\b"), "va medical center"),
+    (re.compile(r"\bvahcs\b"), "va health care system"),
+    (re.compile(r"\bhealth\s*care\b"), "healthcare"),
+    (re.compile(r"\bhospital\b"), "medical center"),
+    (re.compile(r"\bjunior\b"), "jr"),
+    (re.compile(r"\bva\b"), " "),
+)
+
+
+def facility_key(name: str) -> str:
+    """Fold a VA facility name so "Martinsburg VAMC" meets "Martinsburg VA Medical Center"."""
+    lowered = name.lower().replace("\u2019", "'")
+    for pattern, repl in _VA_WORDS:
+        lowered = pattern.sub(repl, lowered)
+    return fold(lowered)
+
+
 class Geo:
     """All lookup tables, built once. Use :func:`geo` to get the shared instance."""
 
@@ -139,10 +227,18 @@ class Geo:
         self._cities: dict[tuple[str, str], str] = {}
         self._city_names: dict[tuple[str, str], str] = {}
         self._ct_towns: dict[str, str] = {}
+        self.county_unique: dict[str, str] = {}
+        self.city_states: dict[str, frozenset[str]] = {}
+        self.metros: dict[str, Metro | None] = {}
+        self.facilities: dict[str, Facility] = {}
         self._load_states()
         self._load_counties()
         self._load_ct_towns()
         self._load_zips()
+        self._load_unique_counties()
+        self._load_city_states()
+        self._load_metros()
+        self._load_facilities()
 
     # ------------------------------------------------------------------ loading
     @staticmethod
@@ -254,6 +350,77 @@ class Geo:
         for key, fips in _CITY_ALIASES.items():
             self._cities.setdefault(key, fips)
 
+    def _load_unique_counties(self) -> None:
+        """Counties whose full name ("Anne Arundel County") exists in one state only: a posting
+        that names only such a county still has one place."""
+        seen: dict[str, list[str]] = {}
+        for county in self.counties.values():
+            seen.setdefault(fold(county.name), []).append(county.fips)
+        self.county_unique = {key: fips[0] for key, fips in seen.items() if len(fips) == 1}
+
+    def _load_city_states(self) -> None:
+        """Folded city name -> the states that have a city or acceptable city of that name."""
+        states: dict[str, set[str]] = {}
+        for state, key in self._cities:
+            states.setdefault(key, set()).add(state)
+        for town in self._ct_towns:
+            states.setdefault(town, set()).add("CT")
+        self.city_states = {key: frozenset(value) for key, value in states.items()}
+
+    def _load_metros(self) -> None:
+        """Index every CBSA by its first principal city and by its hyphenated city runs
+        ("Dallas-Fort Worth-Arlington, TX": dallas, dallasfortworth, dallasfortwortharlington).
+        A key shared by two CBSAs (Portland, ME and Portland, OR) maps to None: ambiguous."""
+        by_cbsa: dict[str, tuple[str, list[str]]] = {}
+        for county in self.counties.values():
+            if county.cbsa_code and county.cbsa_title and county.cbsa_code not in by_cbsa:
+                by_cbsa[county.cbsa_code] = (county.cbsa_title, [])
+            if county.cbsa_code:
+                by_cbsa[county.cbsa_code][1].append(county.fips)
+        index: dict[str, Metro | None] = {}
+        for code, (title, fips_list) in sorted(by_cbsa.items()):
+            cities_text, _, states_text = title.rpartition(", ")
+            cities = [c.strip() for c in cities_text.split("-") if c.strip()]
+            state = states_text.split("-")[0].strip()
+            if not cities or state not in self.states:
+                continue
+            fips = self.city(state, cities[0])
+            if fips is None or fips not in fips_list:
+                same_state = sorted(f for f in fips_list if self.counties[f].state == state)
+                fips = same_state[0] if same_state else None
+            metro = Metro(code, state, fips)
+            for size in range(1, len(cities) + 1):
+                key = "".join(fold(city) for city in cities[:size])
+                index[key] = None if key in index and index[key] != metro else metro
+        self.metros = index
+
+    def _load_facilities(self) -> None:
+        """VA medical centers and clinics (names from VA's public facility list) with their
+        state, and their county when the name starts or ends with a city of that state."""
+        for row in self._rows("va_facilities.csv"):
+            state, name = row["state"], row["name"]
+            city, fips = self._facility_city(state, name)
+            key = facility_key(name)
+            if key in self.facilities and self.facilities[key].state != state:
+                continue  # the same name in two states: keep the first, it is rarely used
+            self.facilities[key] = Facility(state, fips, city)
+
+    def _facility_city(self, state: str, name: str) -> tuple[str | None, str | None]:
+        # "Central Alabama VA Medical Center-Tuskegee": the site after the dash wins.
+        _head, dash, tail = name.rpartition("-")
+        if dash and tail.strip() and self.city(state, tail.strip()):
+            return tail.strip(), self.city(state, tail.strip())
+        words = name.split()
+        for size in (4, 3, 2, 1):
+            # The city must be followed by the facility words, not by a middle initial
+            # ("Dwight D. Eisenhower ..." is not in Dwight, Kansas).
+            if len(words) > size and words[size].strip(".,").lower() in _FACILITY_NEXT:
+                lead = " ".join(words[:size])
+                fips = self.city(state, lead)
+                if fips is not None:
+                    return lead, fips
+        return None, None
+
     def _fix_connecticut(self, records: list[dict[str, Any]]) -> None:
         """Give every CT ZIP its 2022 planning region instead of the old county."""
         anchors: list[tuple[float, float, str, str]] = []  # lat, lon, old county, region
@@ -333,6 +500,9 @@ class Geo:
     def state(self, text: str) -> str | None:
         """USPS code for a state name or abbreviation in any case (``mich.`` and ``D.C.`` too)."""
         return self.state_keys.get(fold(text))
+
+
+_FACILITY_NEXT = frozenset({"va", "vamc", "veterans", "veterans'", "department", "v.a", "community"})
 
 
 def _coord(value: Any) -> float | None:

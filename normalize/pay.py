@@ -285,6 +285,8 @@ _GRADE_CODES: Final = (
     "GP",
     "GR",
 )
+# One C-level scan instead of a substring test per code (same answer: a literal alternation).
+_GRADE_CODE_SEEN = re.compile("|".join(_GRADE_CODES))
 _DOE = re.compile(
     r"\b(?:doe|doq|d\.o\.e\.|depend(?:s|ing|ent)?\s+(?:up)?on\s+(?:experience|qualifications|exp)"
     r"|based\s+(?:up)?on\s+(?:experience|qualifications)|commensurate)\b",
@@ -308,6 +310,7 @@ _PAY_FIGURE_WORDS: Final = (b"pay", b"salary", b"wage", b"rate", b"compensation"
 # The only non-ASCII characters that re.IGNORECASE matches to an ASCII letter (İ ı ſ K).
 _CASELESS_ODD: Final = ("\u0130", "\u0131", "\u017f", "\u212a")
 _YEARLIKE = re.compile(r"^(?:19|20)\d\d$")
+_SPACED_DIGITS = re.compile(r"\d \d\d\d")  # cheap gate for _SPACED_THOUSANDS (3x faster)
 _SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d,]|\.\d)")
 _MONEY_HINT = re.compile(
     r"[$€£]\s?\d|\d[$€£]|\d\s?(?:USD|dollars?)\b|\bUSD\s?\d|\d[kK]\b|\d{1,3},\d{3}\b", re.I
@@ -492,10 +495,10 @@ def _parse(text: str, *, mode: str) -> Pay:
     """Parse a cleaned pay text; ``mode`` is "text" or "description"."""
     scan = text
     lowered = text.lower()
-    if "grade" in lowered or "step" in lowered or any(c in text for c in _GRADE_CODES):
+    if "grade" in lowered or "step" in lowered or _GRADE_CODE_SEEN.search(text):
         scan = _GRADES.sub(lambda m: " " * len(m.group(0)), text)
     grade_seen = scan != text
-    if mode == "text" and " " in scan:
+    if mode == "text" and _SPACED_DIGITS.search(scan):
         # "45 000 - 55 000": spaces as thousands separators become commas (same length, so
         # positions stay valid for the snippet and raw text).
         scan = _SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ","), scan)
@@ -785,6 +788,10 @@ def _clause_bound(text: str, group: _Group) -> None:
     """A lone amount whose clause names it a start or a minimum ("Starting pay is usually around
     $11", "Min Hiring Rate $17.50") is a lower bound; one named a maximum is an upper bound.
     The keyword must come after any other figure of the clause, so it describes this amount."""
+    # Cheap gate first: no hint word within the clause or the line above, nothing to do.
+    nearby = text[max(0, group.start - 90) : group.start].lower()
+    if not any(h in nearby for h in _CLAUSE_HINTS):
+        return
     start = _clause_start(text, group.start, 45)
     before = text[start : group.start]
     if not before.strip():  # a label on the line above: "Starting Salary\n\n$56,604"

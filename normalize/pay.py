@@ -5,23 +5,34 @@ Rules (pure functions, no I/O):
 - **Precedence** in :func:`normalize_pay`: structured ``pay_min``/``pay_max`` (numbers or numeric
   strings, with the platform's raw period code) -> ``pay_text`` -> the first base-pay statement
   in ``description`` (only amounts near pay words, a period, or in a range).
-- **Amounts**: ``$16``, ``$1,789.60``, ``$75k``, ``USD $18.04``, ``16.21 To 20.92 (USD)``;
+- **Amounts**: ``$16``, ``$1,789.60``, ``$75k``, ``USD $18.04``, ``16.21 To 20.92 (USD)``,
+  ``53 200€`` (spaces as thousands separators, symbol after the figure); a K figure is money
+  without a symbol ("SALARY:100k-120k", "80-120k", "65K+ EUR"), and "$45-60K" reads 45,000;
   ranges with ``-``, en/em dash, ``to``, ``to -``, ``and``; reversed ranges are swapped (flag
   ``reversed_range``). ``up to``/``maximum``/``max`` give only ``pay_max``; ``starting at``/
-  ``from``/``minimum``/``at least`` give only ``pay_min``; "Minimum $18 Maximum $24" and
-  "$X Min / $Y Mid / $Z Max" combine into one range.
+  ``from``/``minimum``/``at least``/``>``/``over`` give only ``pay_min``; so do a lone amount
+  named a start or a minimum anywhere in its clause or on the label line above ("Starting
+  Salary\n\n$56,604", "Min Hiring Rate $17.50", "Starting pay is usually around $11") and one
+  followed by ``+``/``and up``/``to start``/``starting``. A range stays a range. "Minimum $18
+  Maximum $24" and "$X Min / $Y Mid / $Z Max" combine into one range.
 - **Several statements**: amounts of the same period that follow each other closely
   ("$15.39 per hour non-certified / $16.50 per hour certified") join into one range. When the
   text states a second scheme ("$12.58 hourly; $26,175 annually") the first one is kept and the
   hourly equivalents come from it (flag ``multiple_periods``).
 - **Not base pay**: amounts whose clause is about a bonus, sign-on, retention, relocation,
   reimbursement, tuition, stipend, differential, tips, PTO, 401k/403b match, overtime, on-call,
-  incentives or allowances (flag ``non_base_excluded``). GS/WG grades ("GS-0102-07", "GS-5/7/9"),
-  steps ("Step 1 - Step 10") and state grades ("GRADE ASTD10") are never amounts; with no dollar
-  figure they give the flag ``grade_only``.
+  incentives, allowances, OTE / on-target earnings or a half day (flag ``non_base_excluded``);
+  "+"/"&"/"plus"/"with" end the words about an amount, so "$18/hr + commission" and "$60K base /
+  $120K OTE" keep the base; "Base = $120k and up to $175k (for top performers)" is the base.
+  Fee/cost words exclude only amounts with no period ("Teaching Fee: $33/hour" is pay).
+  GS/WG grades ("GS-0102-07", "GS-5/7/9"), steps ("Step 1 - Step 10") and state grades
+  ("GRADE ASTD10") are never amounts; with no dollar figure they give the flag ``grade_only``.
 - **No numbers**: flag ``no_numbers`` plus ``doe`` (DOE/DOQ, depends on experience/qualifications,
-  commensurate), ``competitive`` or ``negotiable`` when those words appear.
-- **Periods**: hour (hour, hr, /hr, /h, hourly, an hour, per hour, p/h), day (day, daily), week,
+  commensurate), ``competitive`` or ``negotiable`` when those words appear. A text that holds a
+  money figure but yields no numbers always says why: ``non_base_excluded``, ``implausible``,
+  ``grade_only``, or else ``unparsed``.
+- **Periods**: hour (hour, hr, /hr, /h, hourly, an hour, per hour, per teaching hour, p/h), day
+  (day, daily, "for a full day", "Day Rate:"), week,
   month, year (annually, annual, per annum, a year, /yr, yr, yearly, and "salary" right after
   the amount). Biweekly and semi-monthly amounts have no value in the period vocabulary: they
   keep the numbers as posted with ``pay_period`` None and the flag ``biweekly`` /

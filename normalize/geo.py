@@ -35,7 +35,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["County", "Facility", "Geo", "Metro", "StateInfo", "fold", "geo"]
+__all__ = ["County", "Facility", "Geo", "Metro", "StateInfo", "area_names", "facility_key", "fold", "geo"]
 
 _DATA = Path(__file__).resolve().parent / "data" / "geo"
 
@@ -206,6 +206,17 @@ _VA_WORDS = (
 )
 
 
+_AREA_SPLIT = re.compile(r"\s*(?:--|\u2013|\u2014)\s*")
+
+
+def area_names(text: str) -> list[str]:
+    """The place names of an area title: "Nashville-Davidson--Murfreesboro--Franklin" (double
+    hyphens separate names that contain hyphens), "Dallas-Fort Worth-Arlington" (single
+    hyphens), "Louisville/Jefferson County" (the first of a slash pair)."""
+    pieces = _AREA_SPLIT.split(text) if "--" in text or "\u2013" in text else text.split("-")
+    return [p.split("/")[0].strip() for p in pieces if p.split("/")[0].strip()]
+
+
 def facility_key(name: str) -> str:
     """Fold a VA facility name so "Martinsburg VAMC" meets "Martinsburg VA Medical Center"."""
     lowered = name.lower().replace("\u2019", "'")
@@ -230,6 +241,7 @@ class Geo:
         self.county_unique: dict[str, str] = {}
         self.city_states: dict[str, frozenset[str]] = {}
         self.metros: dict[str, Metro | None] = {}
+        self.metros_by_state: dict[tuple[str, str], Metro] = {}
         self.facilities: dict[str, Facility] = {}
         self._load_states()
         self._load_counties()
@@ -368,38 +380,61 @@ class Geo:
         self.city_states = {key: frozenset(value) for key, value in states.items()}
 
     def _load_metros(self) -> None:
-        """Index every CBSA by its first principal city and by its hyphenated city runs
-        ("Dallas-Fort Worth-Arlington, TX": dallas, dallasfortworth, dallasfortwortharlington).
-        A key shared by two CBSAs (Portland, ME and Portland, OR) maps to None: ambiguous."""
+        """Index every CBSA by its first principal city and by its runs of principal cities
+        ("Dallas-Fort Worth-Arlington, TX": dallas, dallasfortworth, dallasfortwortharlington),
+        and every combined statistical area the same way ("Greensboro--Winston-Salem--High
+        Point"). A metro area wins over a micro area of the same name (Las Vegas, NV over Las
+        Vegas, NM), a CBSA over a CSA; two of the same rank (Portland, ME and Portland, OR)
+        make the name ambiguous (None). ``metros_by_state`` keeps the per-state entries."""
+        areas = {row["cbsa_code"]: row for row in self._rows("cbsa_areas.csv")}
         by_cbsa: dict[str, tuple[str, list[str]]] = {}
         for county in self.counties.values():
-            if county.cbsa_code and county.cbsa_title and county.cbsa_code not in by_cbsa:
-                by_cbsa[county.cbsa_code] = (county.cbsa_title, [])
-            if county.cbsa_code:
-                by_cbsa[county.cbsa_code][1].append(county.fips)
+            if county.cbsa_code and county.cbsa_title:
+                by_cbsa.setdefault(county.cbsa_code, (county.cbsa_title, []))[1].append(county.fips)
         index: dict[str, Metro | None] = {}
-        for code, (title, fips_list) in sorted(by_cbsa.items()):
+        rank: dict[str, int] = {}
+        by_state: dict[tuple[str, str], Metro] = {}
+
+        def add(title: str, metro_code: str, level: int) -> None:
             cities_text, _, states_text = title.rpartition(", ")
-            cities = [c.strip() for c in cities_text.split("-") if c.strip()]
+            names = area_names(cities_text)
             state = states_text.split("-")[0].strip()
-            if not cities or state not in self.states:
-                continue
-            fips = self.city(state, cities[0])
-            if fips is None or fips not in fips_list:
-                same_state = sorted(f for f in fips_list if self.counties[f].state == state)
-                fips = same_state[0] if same_state else None
-            metro = Metro(code, state, fips)
-            for size in range(1, len(cities) + 1):
-                key = "".join(fold(city) for city in cities[:size])
-                index[key] = None if key in index and index[key] != metro else metro
+            if not names or state not in self.states:
+                return
+            fips = self.city(state, names[0]) or self.city(state, names[0].split("-")[0])
+            metro = Metro(metro_code, state, fips)
+            keys = ["".join(fold(n) for n in names[:size]) for size in range(1, len(names) + 1)]
+            if "-" in names[0]:
+                keys.append(fold(names[0].split("-")[0]))  # "Nashville-Davidson" -> Nashville
+            for key in keys:
+                by_state.setdefault((state, key), metro)
+                if key not in index or level < rank[key]:
+                    index[key], rank[key] = metro, level
+                elif level == rank[key] and index[key] != metro:
+                    index[key] = None
+
+        csas: dict[str, tuple[str, str]] = {}
+        for code, (title, _fips) in sorted(by_cbsa.items()):
+            area = areas.get(code)
+            add(title, code, 0 if area is None or area["kind"] == "metro" else 1)
+            if area is not None and area["csa_title"]:
+                csas.setdefault(area["csa_code"], (area["csa_title"].removesuffix(" CSA"), code))
+        for _code, (title, cbsa_code) in sorted(csas.items()):
+            add(title, cbsa_code, 2)
         self.metros = index
+        self.metros_by_state = by_state
 
     def _load_facilities(self) -> None:
         """VA medical centers and clinics (names from VA's public facility list) with their
-        state, and their county when the name starts or ends with a city of that state."""
+        state, and their county: from the ``city`` column (filled for the centers named after a
+        person) or from a town that starts or ends the name."""
         for row in self._rows("va_facilities.csv"):
             state, name = row["state"], row["name"]
-            city, fips = self._facility_city(state, name)
+            if row.get("city"):
+                # Facilities named after a person carry their town in the table.
+                city, fips = row["city"], self.city(state, row["city"])
+            else:
+                city, fips = self._facility_city(state, name)
             key = facility_key(name)
             if key in self.facilities and self.facilities[key].state != state:
                 continue  # the same name in two states: keep the first, it is rarely used

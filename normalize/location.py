@@ -31,6 +31,7 @@ from normalize.geo import (
     STATE_REGIONS,
     STATELESS_ALIASES,
     Geo,
+    area_names,
     facility_key,
     fold,
     geo,
@@ -163,6 +164,7 @@ _CITY_SUFFIX = re.compile(
     r"|metro(?:plex)?|region|operations)$",
     re.I,
 )
+_METRO_TAIL = re.compile(r"\s+(?:(?:metro(?:politan)?\s+)?area|metro(?:plex)?|region)$", re.I)
 _TOWNSHIP = re.compile(r"\s(?:township|twp\.?)$", re.I)
 _TRAILING_US = re.compile(
     r"\s+(?:usa|us|u\.s\.a?\.?|united\s+states(?:\s+of\s+america)?)$", re.I
@@ -500,6 +502,11 @@ def _split_parts(segment: str) -> list[str]:
     parts: list[str] = []
     for raw in pieces:
         part = _TRAILING_US.sub("", raw.strip(" .-:*#/")).strip(" .-:*#/")
+        if parts and _METRO_TAIL.search(part):
+            # "Columbus, Ohio Metropolitan Area": the state of the city before it.
+            bare = _METRO_TAIL.sub("", part)
+            if geo().state(bare) is not None:
+                part = bare
         if part:
             parts.append(part)
     return parts
@@ -698,20 +705,23 @@ def _metro_hit(part: str, g: Geo) -> _Hit | None:
     if first_state is not None and len(fold(core.split("-")[0])) > 2:
         # "Washington DC-Baltimore Area": the first name is a state (or the District).
         return _Hit(first_state, None, None, "state", "metro")
-    metro = g.metros.get("".join(fold(p) for p in core.split("-")))
-    if metro is None and "-" in core:
-        metro = g.metros.get(fold(core.split("-")[0]))
-        if metro is not None and not _all_cities(core, metro.state, g):
-            metro = None
-    if metro is None:
-        return None
-    return _Hit(metro.state, metro.county_fips, None, "county", "metro")
-
-
-def _all_cities(core: str, state: str, g: Geo) -> bool:
-    """Every name of "Raleigh-Durham-Chapel Hill" is a place of ``state`` (not "Winston-Salem")."""
-    names = [n.strip() for n in core.split("-") if n.strip()]
-    return len(names) >= 2 and all(g.city(state, n) is not None for n in names)
+    names = area_names(core)
+    metro = g.metros.get("".join(fold(n) for n in names))
+    if metro is not None:
+        return _Hit(metro.state, metro.county_fips, None, "county", "metro")
+    if len(names) >= 2:
+        # "Raleigh-Durham-Chapel Hill Area", "Huntsville-Decatur-Albertville Area": the one
+        # state where every name is a town, placed at the first town (not "Winston-Salem").
+        states: set[str] | None = None
+        for name in names:
+            found = set(g.city_states.get(fold(name), ()))
+            states = found if states is None else states & found
+        if states is not None and len(states) == 1:
+            (state,) = states
+            metro = g.metros_by_state.get((state, fold(names[0])))
+            fips = metro.county_fips if metro else g.city(state, names[0])
+            return _Hit(state, fips, None, "county", "metro")
+    return None
 
 
 def _unique_county(segment: str, g: Geo) -> _Hit | None:
@@ -783,7 +793,13 @@ def _city_hit(state: str, candidate: str, g: Geo, *, strict: bool = False) -> _H
         pieces.extend(reversed([p for p in _SUBPARTS.split(candidate) if p.strip()]))
     for piece in pieces:
         piece = piece.strip(" .-:")
-        if not piece or fold(piece) in _NON_PLACES:
+        if not piece:
+            continue
+        if fold(piece) in _NON_PLACES:
+            # "Main Campus" is not a town, but "Home, KS" and "West, TX" are.
+            fips = None if strict else g.city(state, piece)
+            if fips is not None:
+                return _Hit(state, fips, g.city_name(state, piece) or piece, "city")
             continue
         county = _county_hit(state, piece, g)
         if county is not None:
@@ -797,9 +813,12 @@ def _city_hit(state: str, candidate: str, g: Geo, *, strict: bool = False) -> _H
                     piece = bare
                 elif _TOWNSHIP.search(piece):
                     continue  # "Van Buren Township" is not Van Buren County
-                elif fold(bare) in g.metros and g.metros[fold(bare)] is not None:
-                    metro = g.metros[fold(bare)]
-                    if metro is not None and metro.state == state and metro.county_fips:
+                elif "-" in bare or fold(bare) != fold(piece):
+                    # "Greenville-Spartanburg-Anderson, South Carolina Area", "Dallas Metro, TX"
+                    names = area_names(bare)
+                    metro = g.metros_by_state.get((state, "".join(fold(n) for n in names)))
+                    metro = metro or g.metros_by_state.get((state, fold(names[0]) if names else ""))
+                    if metro is not None and metro.county_fips:
                         return _Hit(state, metro.county_fips, None, "county", "metro")
         if fips is None and not strict and _STREETISH.search(piece):
             words = piece.split()

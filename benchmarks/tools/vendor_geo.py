@@ -12,6 +12,7 @@ It writes four small UTF-8 CSV files (LF line endings):
                     Vintage 2024: CT planning regions, current AK/SD codes) plus the 78 Puerto Rico
                     municipios from national_county.csv (PR is not in the estimates file).
 - ``cbsa.csv``      5-digit county FIPS, CBSA code, CBSA title (list1_2023.csv, July 2023).
+- ``cbsa_areas.csv`` one row per CBSA: metro or micro, CSA code and title (list1_2023.csv).
 - ``ct_towns.csv``  the 169 Connecticut towns with their 2022 planning region
                     (ct-town-to-planning-region.csv; leading zeros restored).
 """
@@ -97,6 +98,18 @@ def main() -> None:
             cbsa.append([fips, row["CBSA Code"], row["CBSA Title"]])
     cbsa.sort()
     write_csv(out / "cbsa.csv", ["county_fips", "cbsa_code", "cbsa_title"], cbsa)
+
+    # One row per CBSA: metro or micro, and its combined statistical area (the names LinkedIn
+    # and postings use for wider areas, "Greensboro--Winston-Salem--High Point").
+    areas: dict[str, list[str]] = {}
+    with (src / "list1_2023.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            area_type = row["Metropolitan/Micropolitan Statistical Area"]
+            kind = "metro" if area_type.startswith("Metro") else "micro"
+            areas[row["CBSA Code"]] = [row["CBSA Code"], kind, row["CSA Code"], row["CSA Title"]]
+    write_csv(
+        out / "cbsa_areas.csv", ["cbsa_code", "kind", "csa_code", "csa_title"], sorted(areas.values())
+    )
 
     towns: list[list[str]] = []
     with (src / "ct-town-to-planning-region.csv").open(encoding="utf-8-sig", newline="") as handle:

@@ -430,6 +430,8 @@ class Geo:
         person) or from a town that starts or ends the name."""
         for row in self._rows("va_facilities.csv"):
             state, name = row["state"], row["name"]
+            city: str | None
+            fips: str | None
             if row.get("city"):
                 # Facilities named after a person carry their town in the table.
                 city, fips = row["city"], self.city(state, row["city"])

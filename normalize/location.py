@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Final
 
@@ -164,6 +164,7 @@ _CITY_SUFFIX = re.compile(
     r"|metro(?:plex)?|region|operations)$",
     re.I,
 )
+_METRO_WORDS = re.compile(r"\b(?:greater|metro(?:politan|plex)?|area)\b", re.I)
 _METRO_TAIL = re.compile(r"\s+(?:(?:metro(?:politan)?\s+)?area|metro(?:plex)?|region)$", re.I)
 _TOWNSHIP = re.compile(r"\s(?:township|twp\.?)$", re.I)
 _TRAILING_US = re.compile(
@@ -261,6 +262,8 @@ class _Hit:
     city: str | None
     precision: str
     source: str = ""
+    stated: bool = True
+    """False when no state was written (a borough, a metro nickname, a unique county name)."""
 
 
 def resolve_location(
@@ -429,7 +432,7 @@ def _resolve(text: str, others: tuple[str, ...], remote_hint: bool, hint_text: s
                 stateless = index
             continue
         rest = tuple(s for i, s in enumerate(real) if i != index)
-        if stateless is not None and stateless < index and not hit.source:
+        if stateless is not None and stateless < index and hit.stated:
             # "Oroville / Chico Area, CA": an earlier location without a state shares this one's.
             shared = _with_hint(real[stateless], hit.state, g)
             if shared.fips is not None:
@@ -661,18 +664,17 @@ def _stateless(parts: list[str], segment: str, g: Geo) -> _Hit | None:
     for part in parts:
         key = fold(part)
         if key in STATELESS_ALIASES:
-            return _alias_hit(key, g)
+            alias = _alias_hit(key, g)
+            return replace(alias, stated=False) if alias else None
         if key in STATE_REGIONS:
             region_state = STATE_REGIONS[key]
-            return _Hit(region_state, None, None, "state", "metro") if region_state else None
+            return _Hit(region_state, None, None, "state", "metro", False) if region_state else None
     for part in parts:
         metro = _metro_hit(part, g)
         if metro is not None:
-            return metro
-    county = _unique_county(segment, g)
-    if county is not None:
-        return county
-    return _facility_hit(segment, g)
+            return replace(metro, stated=False)
+    county = _unique_county(segment, g) or _facility_hit(segment, g)
+    return replace(county, stated=False) if county is not None else None
 
 
 def _alias_hit(key: str, g: Geo) -> _Hit | None:
@@ -805,11 +807,13 @@ def _city_hit(state: str, candidate: str, g: Geo, *, strict: bool = False) -> _H
         if county is not None:
             return county
         fips = g.city(state, piece)
+        metro_words = False
         if fips is None and not strict:
             bare = _CITY_SUFFIX.sub("", _CITY_PREFIX.sub("", piece))
             if bare != piece:
                 fips = g.city(state, bare)
                 if fips is not None:
+                    metro_words = bool(_METRO_WORDS.search(piece))
                     piece = bare
                 elif _TOWNSHIP.search(piece):
                     continue  # "Van Buren Township" is not Van Buren County
@@ -830,6 +834,9 @@ def _city_hit(state: str, candidate: str, g: Geo, *, strict: bool = False) -> _H
                         piece = tail
                         break
         if fips is not None:
+            if fold(piece) in METRO_ALIASES or metro_words:
+                # "Silicon Valley, CA", "Metro Detroit, MI": a metro named by its core city.
+                return _Hit(state, fips, None, "county", "metro")
             return _Hit(state, fips, g.city_name(state, piece) or piece, "city")
         if strict:
             continue

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from normalize.geo import geo
-from normalize.location import PRECISIONS, Place, resolve_location
+from normalize.location import PRECISIONS, SOURCES, Place, resolve_location
 
 Expected = tuple[Any, ...]
 
@@ -1134,6 +1134,7 @@ def check_vocabulary(place: Place) -> None:
     assert isinstance(place, Place)
     assert place.state is None or place.state in STATES
     assert place.precision in (*PRECISIONS, None)
+    assert place.source in SOURCES
     assert place.region in ("Northeast", "Midwest", "South", "West", None)
     assert isinstance(place.remote, bool)
     assert isinstance(place.other_locations, tuple)
@@ -1170,3 +1171,159 @@ def test_resolve_location_never_raises(
 def test_huge_input_does_not_hang() -> None:
     check_vocabulary(resolve_location("Kalamazoo, MI; " * 100_000))
     check_vocabulary(resolve_location("x" * 1_000_000))
+
+
+# ------------------------------------------------------------------ issue 12: classes of place text
+# Every text below is a dev row of benchmarks/corpus/locations.jsonl (copied exactly); the expected
+# values are the row's labels plus how the place was decided (Place.source).
+# (class, text, keyword arguments, state, county_fips, remote, source)
+CLASS_CASES: list[tuple[str, str, dict[str, Any], str | None, str | None, bool, str]] = [
+    # New York City: boroughs, the usual abbreviations, with and without a state or an address.
+    ("nyc", "NYC", {}, "NY", "36061", False, "city"),
+    ("nyc", "New York City", {}, "NY", "36061", False, "city"),
+    ("nyc", "NYC, NY", {}, "NY", "36061", False, "city"),
+    ("nyc", "New York, NY", {}, "NY", "36061", False, "city"),
+    ("nyc", "New York, NYC", {}, "NY", "36061", False, "city"),
+    ("nyc", "Brooklyn, New York", {}, "NY", "36047", False, "city"),
+    ("nyc", "Melville, NY NYC", {}, "NY", "36103", False, "city"),
+    # Metro-area phrases: Greater X, X Metropolitan Area, hyphenated areas, nicknames.
+    ("metro", "Greater Philadelphia", {}, "PA", "42101", False, "metro"),
+    ("metro", "Greater Tampa Bay Area", {}, "FL", "12057", False, "metro"),
+    ("metro", "Denver Metropolitan Area", {}, "CO", "08031", False, "metro"),
+    ("metro", "Louisville Metropolitan Area", {}, "KY", "21111", False, "metro"),
+    ("metro", "Las Vegas Metropolitan Area", {}, "NV", "32003", False, "metro"),
+    ("metro", "New York City Metropolitan Area", {}, "NY", "36061", False, "metro"),
+    ("metro", "Columbus, Ohio Metropolitan Area", {}, "OH", "39049", False, "city"),
+    ("metro", "Greensboro--Winston-Salem--High Point Area", {}, "NC", "37081", False, "metro"),
+    ("metro", "Raleigh-Durham-Chapel Hill Area (Hybrid)", {}, "NC", "37183", False, "metro"),
+    ("metro", "Huntsville-Decatur-Albertville Area", {}, "AL", "01089", False, "metro"),
+    ("metro", "Washington DC-Baltimore Area", {}, "DC", "11001", False, "state"),
+    ("metro", "Metro Detroit, MI", {}, "MI", "26163", False, "metro"),
+    ("metro", "Silicon Valley, CA", {}, "CA", "06085", False, "metro"),
+    ("metro", "NYC Metro, NY", {}, "NY", "36061", False, "metro"),
+    # Applicant-tracking prefixes and suffixes: US-ST-City, US, ST, City, USA after the state.
+    ("ats", "US-IL-Chicago", {}, "IL", "17031", False, "city"),
+    ("ats", "US-IL-Niles", {}, "IL", "17031", False, "city"),
+    ("ats", "US, MA, Boston", {}, "MA", "25025", False, "city"),
+    ("ats", "USA, WA, Seattle", {}, "WA", "53033", False, "city"),
+    ("ats", "Chicago, IL, USA", {}, "IL", "17031", False, "city"),
+    ("ats", "New York, New York, United States of America", {}, "NY", "36061", False, "city"),
+    ("ats", "Eagan-Minnesota-United States of America", {}, "MN", "27037", False, "city"),
+    ("ats", "Town of Bristol, Connecticut, United States", {}, "CT", "09140", False, "city"),
+    ("ats", "Colorado, United States", {}, "CO", None, False, "state"),
+    ("ats", "CO, United States", {}, "CO", None, False, "state"),
+    # Several places in one string: the first place wins.
+    ("list", "Irving, TX, Atlanta, GA, Moon Township, PA", {}, "TX", "48113", False, "city"),
+    ("list", "Sterling, Wichita, Garden City, KS", {}, "KS", "20159", False, "city"),
+    ("list", "Dallas, TX Tempe, AZ", {}, "TX", "48113", False, "city"),
+    ("list", "Berwick, PA or Idaho Falls, ID", {}, "PA", "42037", False, "city"),
+    ("list", "Renton or Bellevue, WA", {}, "WA", "53033", False, "city"),
+    ("list", "Tampa, St. Petersburg, FL", {}, "FL", "12057", False, "city"),
+    ("list", "Boston, NYC, Philadelphia", {}, "NY", "36061", False, "city"),
+    ("list", "Remote in USA</br>Stafford, VA", {}, "VA", "51179", True, "city"),
+    # County-only strings (with a state, or with the board's state).
+    ("county", "Sacramento County, CA", {}, "CA", "06067", False, "county"),
+    ("county", "Essex County, MA", {}, "MA", "25009", False, "county"),
+    ("county", "Montgomery County, MD", {}, "MD", "24031", False, "county"),
+    ("county", "Nassau County, NY", {}, "NY", "36059", False, "county"),
+    ("county", "Wake County, NC", {}, "NC", "37183", False, "county"),
+    ("county", "County of Glenn", {"state_hint": "CA"}, "CA", "06021", False, "county"),
+    ("county", "Orange County", {"state_hint": "CA"}, "CA", "06059", False, "structured"),
+    # "City, ST or Remote" and other remote options beside a place.
+    ("or remote", "Washington DC or Remote", {}, "DC", "11001", True, "state"),
+    ("or remote", "Cary, NC Remote", {}, "NC", "37183", True, "city"),
+    ("or remote", "Irvine, CA + Remote", {}, "CA", "06059", True, "city"),
+    ("or remote", "McLean, VA (Remote Available)", {}, "VA", "51059", True, "city"),
+    ("or remote", "Denver, CO; Remote", {}, "CO", "08031", True, "city"),
+    # Remote notes with exclusion lists: an excluded state is never the place.
+    (
+        "exclusion",
+        "This is a remote job except that it is not eligible to be performed in Colorado.",
+        {}, None, None, True, "none",
+    ),
+    (
+        "exclusion",
+        "This role is remote eligible. We are hiring in all states except CO.",
+        {}, None, None, True, "none",
+    ),
+    (
+        "exclusion",
+        "This position may be performed remotely anywhere within the United States except the "
+        "State of Colorado.",
+        {}, None, None, True, "none",
+    ),
+    # Facility names: VA medical centers (town in the name, after a dash, or in the table).
+    ("facility", "Lyons VA Medical Center", {}, "NJ", "34035", False, "facility"),
+    ("facility", "Richmond VA Medical Center", {}, "VA", "51760", False, "facility"),
+    ("facility", "Togus VA Medical Center", {}, "ME", "23011", False, "facility"),
+    ("facility", "Central Alabama VA Medical Center-Tuskegee", {}, "AL", "01087", False, "facility"),
+    ("facility", "Palo Alto VA Medical Center-Livermore", {}, "CA", "06001", False, "facility"),
+    (
+        "facility",
+        "Aleda E. Lutz Department of Veterans Affairs Medical Center",
+        {}, "MI", "26145", False, "facility",
+    ),
+    ("facility", "Wooster Community Hospital, Wooster, OH, US", {}, "OH", "39169", False, "city"),
+    # Islands and neighbourhoods.
+    ("island", "Oahu, Hawaii", {}, "HI", "15003", False, "city"),
+    ("island", "Island of Oahu", {}, "HI", "15003", False, "city"),
+    ("island", "Merritt Island, FL", {}, "FL", "12009", False, "city"),
+    ("neighbourhood", "Dorchester, Boston, MA", {}, "MA", "25025", False, "city"),
+    ("neighbourhood", "La Jolla, San Diego, CA", {}, "CA", "06073", False, "city"),
+    ("neighbourhood", "Iselin, Woodbridge Township, NJ", {}, "NJ", "34023", False, "city"),
+    # No state in the text: no state (never a guess from a substring), and foreign places.
+    ("no state", "Palo Alto", {}, None, None, False, "none"),
+    ("no state", "Watertown", {}, None, None, False, "none"),
+    ("no state", "Los Angeles, USA", {}, None, None, False, "none"),
+    ("no state", "Bellevue, Chicago, San Francisco", {}, None, None, False, "none"),
+    ("no state", "Seattle</br>US", {}, None, None, False, "none"),
+    ("foreign", "Toronto, CA", {}, None, None, False, "none"),
+    ("foreign", "Montreal, QC, Canada", {}, None, None, False, "none"),
+    ("foreign", "Remote in Canada", {}, None, None, True, "none"),
+    ("foreign", "Lebanon, USA", {}, None, None, False, "none"),
+    # Towns whose names are also countries or common words.
+    ("town", "Denmark, WI", {}, "WI", "55009", False, "city"),
+    ("town", "Home, KS", {}, "KS", "20117", False, "city"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "kwargs", "state", "fips", "remote", "source"),
+    CLASS_CASES,
+    ids=[f"{c[0]}:{c[1][:40]}" for c in CLASS_CASES],
+)
+def test_issue12_place_classes(
+    kind: str,
+    text: str,
+    kwargs: dict[str, Any],
+    state: str | None,
+    fips: str | None,
+    remote: bool,
+    source: str,
+) -> None:
+    place = resolve_location(text, **kwargs)
+    assert (place.state, place.county_fips, place.remote, place.source) == (
+        state,
+        fips,
+        remote,
+        source,
+    )
+
+
+def test_source_vocabulary_and_defaults() -> None:
+    # The lead's location_source column takes exactly these values.
+    assert SOURCES == ("structured", "zip", "city", "county", "metro", "facility", "state", "none")
+    assert resolve_location("Kalamazoo, MI 49007").source == "zip"
+    assert resolve_location("Kalamazoo", state_hint="MI").source == "structured"
+    assert resolve_location("Michigan").source == "state"
+    assert resolve_location("Remote").source == "none"
+    assert resolve_location(None).source == "none"
+
+
+def test_geo_indexes_are_built_once() -> None:
+    g = geo()
+    assert g is geo()
+    assert g.county_unique["annearundelcounty"] == "24003"
+    assert "orangecounty" not in g.county_unique  # several states have one
+    assert g.metros["portland"] is None  # Portland, ME and Portland, OR
+    assert g.metros["lasvegas"] is not None and g.metros["lasvegas"].state == "NV"  # metro > micro

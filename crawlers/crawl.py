@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from crawlers import config
+from crawlers.interrupted import record_interrupted_runs
 from crawlers.registry import Board, load_registry
 from crawlers.runner import CrawlJob, CrawlOutcome, run_in_child
 
@@ -63,6 +64,8 @@ def crawl_sources(
     logs = config.data_dir(settings) / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     stamp = config.make_run_id(config.now(settings), "crawl")
+    for feed in record_interrupted_runs(config.archive_dir(settings)):
+        click.echo(f"{feed.stem}: recorded as interrupted (an earlier crawler was killed)")
     return run_in_child(jobs, api_base=api_base, settings=settings,
                         log_file=logs / f"{stamp}.log")
 

@@ -8,8 +8,10 @@ file written for it, so the build records the failure instead of silently skippi
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -18,7 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from crawlers import config
+from crawlers.interrupted import holding_run_locks
 from crawlers.runstats import STATS_FORMAT, feed_path, stats_path, write_json_atomically
+
+PR_SET_PDEATHSIG = 1
+PARENT_ENV = "PEERJOBS_CRAWL_PARENT"
 
 
 @dataclass
@@ -69,6 +75,7 @@ def run_in_child(
     env = dict(os.environ)
     env[config.DATA_DIR_ENV] = str(config.data_dir(settings))
     env.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
+    env[PARENT_ENV] = str(os.getpid())
     log = log_file.open("ab") if log_file else None
     try:
         completed = subprocess.run(
@@ -79,6 +86,7 @@ def run_in_child(
             env=env,
             cwd=cwd,
             check=False,
+            preexec_fn=_die_with_parent,
         )
     finally:
         if log:
@@ -91,6 +99,19 @@ def run_in_child(
             write_crash_stats(archive, job, completed.returncode, settings)
         outcomes.append(CrawlOutcome(job, json.loads(path.read_text(encoding="utf-8"))))
     return outcomes
+
+
+def _die_with_parent() -> None:
+    """In the forked child, before exec: be killed when the parent dies, however it dies.
+
+    SIGKILL, not SIGTERM: Scrapy's graceful stop waits for every request in flight, up to the
+    download timeout, so an orphan would linger. The run's feed is left without a stats file,
+    and the next crawl or build records it as interrupted (crawlers/interrupted.py)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:  # not Linux: the feed is still recorded as interrupted afterwards
+        return
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def write_crash_stats(archive: Path, job: CrawlJob, returncode: int,
@@ -119,7 +140,11 @@ def _child_main() -> None:
     settings = get_project_settings()
     for name, value in (spec.get("settings") or {}).items():
         settings.set(name, value, priority="cmdline")
+    if os.getppid() != int(os.environ.get(PARENT_ENV, os.getppid())):
+        return  # the parent died before this process could ask to die with it
     process = CrawlerProcess(settings)
+    archive = config.archive_dir(spec.get("settings") or {})
+    feeds = [feed_path(archive, job["spider"], job["run_id"]) for job in spec["jobs"]]
     for job in spec["jobs"]:
         kwargs: dict[str, Any] = {"run_id": job["run_id"]}
         if job.get("boards"):
@@ -127,7 +152,8 @@ def _child_main() -> None:
         if spec.get("api_base"):
             kwargs["api_base"] = spec["api_base"]
         process.crawl(job["spider"], **kwargs)
-    process.start()
+    with holding_run_locks(feeds):
+        process.start()
 
 
 if __name__ == "__main__":

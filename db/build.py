@@ -310,6 +310,10 @@ def build(
     data.mkdir(parents=True, exist_ok=True)
     with _build_lock(data):
         target = data / "peerjobs.db"
+        from crawlers.interrupted import record_interrupted_runs
+
+        for feed in record_interrupted_runs(archive):
+            logger.warning("%s: recorded as interrupted (the crawler was killed)", feed.stem)
         archived = archived_runs(archive)
         load_workers = workers
         if load_workers is None:

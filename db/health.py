@@ -82,6 +82,9 @@ def _health(source: str, runs: list[dict[str, Any]]) -> SourceHealth:
     if last["status"] == "complete" and previous and last["items"] < previous * DROP_RATIO:
         health.warnings.append(f"items fell from {previous} to {last['items']} in a complete run "
                                "(a changed page, or a real drop?)")
+    if last["status"] == "interrupted":
+        health.warnings.append("the last run was interrupted (its crawler was killed): its items "
+                               "count as sightings, and it closed nothing")
     if last["status"] == "skipped":
         health.warnings.append("skipped (see the run's log: a missing API key?)")
     return health

@@ -197,11 +197,16 @@ class BoardSpider(scrapy.Spider):
             kind, message = "redirect_loop", f"too many redirects from {request.url}"
         else:
             kind, message = "download_error", f"{type(exc).__name__} for {request.url}: {exc}"
-        gone = status in (404, 410) and not request.meta.get("listing")
+        if status in (404, 410) and not request.meta.get("listing"):
+            # A detail page that is gone does not make the posting gone: the listing still shows
+            # it, and only absence from a complete listing (or its own closing date) closes one.
+            kind = "detail_gone"
         fallback: JobPosting | None = request.meta.get("fallback")
-        sighted = bool(request.meta.get("sighted")) or (fallback is not None and not gone)
-        self.problem(board, kind, message, incomplete=not gone and not sighted)
-        if fallback is not None and not gone:
+        sighted = bool(request.meta.get("sighted")) or fallback is not None
+        # A lost page with no listing copy to keep leaves the board's run partial, so that the
+        # posting behind it is not closed by a run that never saw it.
+        self.problem(board, kind, message, incomplete=not sighted)
+        if fallback is not None:
             yield self.listing_only(fallback, reason=kind)
 
     def html_detail(self, response: Response,

@@ -77,7 +77,24 @@ _CITY_ALIASES = {
     ("NC", "researchtrianglepark"): "37063", ("NC", "rtp"): "37063",
     ("IL", "chicagoland"): "17031", ("VA", "hamptonroads"): "51810", ("WA", "pugetsound"): "53033",
     ("FL", "tampabay"): "12057", ("PA", "lehighvalley"): "42077",
-    ("MA", "nantucket"): "25019",
+    ("MA", "nantucket"): "25019", ("NY", "southbronx"): "36005", ("NY", "motthaven"): "36005",
+    ("NY", "huntspoint"): "36005", ("NY", "eastharlem"): "36061", ("NY", "westharlem"): "36061",
+    ("NY", "centralharlem"): "36061", ("NY", "spanishharlem"): "36061",
+    ("NY", "washingtonheights"): "36061", ("NY", "lowereastside"): "36061",
+    ("NY", "uppereastside"): "36061", ("NY", "upperwestside"): "36061",
+    ("NY", "hellskitchen"): "36061", ("NY", "bedstuy"): "36047",
+    ("NY", "bedfordstuyvesant"): "36047", ("NY", "crownheights"): "36047",
+    ("NY", "eastnewyork"): "36047", ("NY", "bushwick"): "36047", ("NY", "bensonhurst"): "36047",
+    ("NY", "coneyisland"): "36047", ("NY", "parkslope"): "36047", ("NY", "fortgreene"): "36047",
+    ("NY", "jacksonheights"): "36081", ("NC", "piedmonttriad"): "37081",
+    ("CA", "coachellavalley"): "06065", ("CA", "sanfernandovalley"): "06037",
+    ("CA", "eastbay"): "06001", ("ID", "treasurevalley"): "16001", ("IA", "quadcities"): "19163",
+}  # fmt: skip
+_NYC_NEIGHBOURHOODS = {
+    "southbronx", "motthaven", "huntspoint", "eastharlem", "westharlem", "centralharlem",
+    "spanishharlem", "washingtonheights", "lowereastside", "uppereastside", "upperwestside",
+    "hellskitchen", "bedstuy", "bedfordstuyvesant", "crownheights", "eastnewyork", "bushwick",
+    "bensonhurst", "coneyisland", "parkslope", "fortgreene", "jacksonheights",
 }  # fmt: skip
 # Of those, the ones that name one place even when the text names no state (boroughs, islands,
 # metro nicknames). "Queens" or "Maui" alone are New York and Hawaii; "Kalamazoo" alone is not
@@ -90,13 +107,15 @@ STATELESS_ALIASES = {
     "sanjuanisland", "sf", "bayarea", "sfbayarea", "sanfranciscobayarea", "siliconvalley",
     "inlandempire", "twincities", "dfw", "metroplex", "dfwmetroplex", "researchtrianglepark",
     "rtp", "chicagoland", "hamptonroads", "pugetsound", "tampabay", "longislandcity",
-    "nantucket", "lehighvalley",
+    "nantucket", "lehighvalley", "piedmonttriad", "coachellavalley", "sanfernandovalley",
+    "eastbay", "treasurevalley", "quadcities", *_NYC_NEIGHBOURHOODS,
 }  # fmt: skip
 # Metro nicknames among the aliases: the place is a metro area, not a city.
 METRO_ALIASES = {
     "nycmetro", "nymetro", "bayarea", "sfbayarea", "sanfranciscobayarea", "siliconvalley",
     "inlandempire", "twincities", "dfw", "metroplex", "dfwmetroplex", "chicagoland",
-    "hamptonroads", "pugetsound", "tampabay", "lehighvalley",
+    "hamptonroads", "pugetsound", "tampabay", "lehighvalley", "piedmonttriad", "coachellavalley",
+    "eastbay", "treasurevalley", "quadcities",
 }  # fmt: skip
 # Regions with no single county: the state only.
 STATE_REGIONS = {
@@ -105,7 +124,10 @@ STATE_REGIONS = {
     "hudsonvalley": "NY", "upstateny": "NY", "southflorida": "FL", "centralflorida": "FL",
     "northtexas": "TX", "westtexas": "TX", "easttexas": "TX", "southtexas": "TX",
     "centraltexas": "TX", "easternshore": "MD", "westernslope": "CO", "frontrange": "CO",
-    "upperpeninsula": "MI", "panhandle": None,
+    "upperpeninsula": "MI", "panhandle": None, "northjersey": "NJ", "southjersey": "NJ",
+    "centraljersey": "NJ", "northernvirginia": "VA", "nova": "VA", "wasatchfront": "UT",
+    "hillcountry": "TX", "riograndevalley": "TX", "rgv": "TX", "lowcountry": "SC",
+    "centralvalley": "CA", "innerbanks": "NC", "outerbanks": "NC", "southshore": None,
 }  # fmt: skip
 _COUNTY_SUFFIXES = (
     "cityandborough",
@@ -239,6 +261,8 @@ class Geo:
         self._city_names: dict[tuple[str, str], str] = {}
         self._ct_towns: dict[str, str] = {}
         self.county_unique: dict[str, str] = {}
+        self.county_all: dict[str, tuple[str, ...]] = {}
+        self.va_cities: dict[str, dict[str, str | None]] = {}
         self.city_states: dict[str, frozenset[str]] = {}
         self.metros: dict[str, Metro | None] = {}
         self.metros_by_state: dict[tuple[str, str], Metro] = {}
@@ -369,6 +393,7 @@ class Geo:
         for county in self.counties.values():
             seen.setdefault(fold(county.name), []).append(county.fips)
         self.county_unique = {key: fips[0] for key, fips in seen.items() if len(fips) == 1}
+        self.county_all = {key: tuple(fips) for key, fips in seen.items()}
 
     def _load_city_states(self) -> None:
         """Folded city name -> the states that have a city or acceptable city of that name."""
@@ -437,6 +462,9 @@ class Geo:
                 city, fips = row["city"], self.city(state, row["city"])
             else:
                 city, fips = self._facility_city(state, name)
+            if city:
+                # "Philadelphia VAMC": the state where VA has a facility in a town of that name.
+                self.va_cities.setdefault(fold(city), {}).setdefault(state, fips)
             key = facility_key(name)
             if key in self.facilities and self.facilities[key].state != state:
                 continue  # the same name in two states: keep the first, it is rarely used

@@ -99,12 +99,15 @@ _MORE = re.compile(
 _COUNTIES = re.compile(
     r"((?:[A-Z][\w.']*(?:\s+[A-Z][\w.']*)*\s*(?:,\s*and\b|/|,|&|\band\b)\s*)+"
     r"[A-Z][\w.']*(?:\s+[A-Z][\w.']*)*)"
-    r"\s+(Counties|Parishes)\b"
+    r"\s+([Cc]ounties|[Pp]arishes)\b"
 )
 _COUNTY_LIST_SPLIT = re.compile(r"\s*(?:,\s*and\b|/|,|&|\band\b)\s*")
 # "Austin, TX Chicago, IL" and "Basking Ridge, New Jersey Bedminster, ..." list places with
 # spaces only; a state followed by a capitalised word that is not a country starts a new place.
-_NEXT_PLACE = r"\s+(?=(?!(?:United|Usa|USA|US|U\.S)\b)(?:[A-Z][a-z]|NYC\b|SF\b))"
+_NEXT_PLACE = (
+    r"\s+(?=(?!(?:United|Usa|USA|US|U\.S|Metro\w*|Area|Region|County|Counties)\b)"
+    r"(?:[A-Z][a-z]|NYC\b|SF\b))"
+)
 _AFTER_ABBR = re.compile(r"(,\s?([A-Za-z]{2})\.?)" + _NEXT_PLACE)
 _NYC_SF_SPLIT = re.compile(
     r"(?<=\bNYC)\s+(?!Metro|Area|,)|(?<=\bSF)\s+(?!Bay|Metro|Area|,)|(?<!,)\s+(?=(?:NYC|SF)\b)"
@@ -354,7 +357,7 @@ def _split_places(text: str, g: Geo) -> list[str]:
 
 def _county_list(match: re.Match[str]) -> str:
     names = [n for n in _COUNTY_LIST_SPLIT.split(match.group(1)) if n.strip()]
-    noun = "County" if match.group(2) == "Counties" else "Parish"
+    noun = "County" if match.group(2).lower() == "counties" else "Parish"
     return "; ".join(f"{name.strip()} {noun}" for name in names)
 
 
@@ -385,7 +388,7 @@ def _state_name_split(g: Geo) -> re.Pattern[str]:
     names = sorted((info.name for info in g.states.values()), key=len, reverse=True)
     # A state name may also be followed by a street number ("New Jersey 600 Hidden Ridge").
     nxt = (
-        r"\s+(?=(?!(?:United|Usa|USA|US|U\.S|City|Metro|Area)\b)"
+        r"\s+(?=(?!(?:United|Usa|USA|US|U\.S|City|Metro\w*|Area|Region|County|Counties)\b)"
         r"(?:[A-Z][a-z]|NYC\b|SF\b|\d+\s+[A-Z]))"
     )
     return re.compile(r"(,\s?(?:" + "|".join(map(re.escape, names)) + r"))" + nxt)
@@ -420,6 +423,14 @@ def _resolve(text: str, others: tuple[str, ...], remote_hint: bool, hint_text: s
     )
     hint = g.state(hint_text) if hint_text else None
 
+    listed = (
+        _county_list_hit(real, g)
+        if len(real) > 1 and "ount" in joined and _parse_segment(real[0], g) is None
+        else None
+    )
+    if listed is not None:
+        # "Wayne, Oakland and Macomb counties": the list decides, at its first county.
+        return _place(g, listed, remote, tuple(real[1:]))
     foreign_only = True
     stateless: int | None = None
     for index, segment in enumerate(real):
@@ -565,6 +576,11 @@ def _parse_segment(segment: str, g: Geo) -> _Hit | _Foreign | None:
         hit = _city_hit(state, candidate, g, strict=strict)
         if hit.fips is not None:
             return hit
+    if state == "VA" and leading:
+        # "West Haven VA": Veterans Affairs, not Virginia, when no Virginia town is named.
+        facility = _facility_hit(segment, g)
+        if facility is not None and facility.state != "VA":
+            return replace(facility, stated=False)
     if foreign or any(fold(c) in _FOREIGN_CITIES for c, _strict in candidates):
         return _FOREIGN_HIT  # "Toronto, CA", "Denmark" without a Danish... state place
     return _Hit(state, None, None, "state")
@@ -617,7 +633,8 @@ def _find_state(parts: list[str], g: Geo) -> tuple[str | None, int | None, str]:
         if _ABBR.match(part) and g.state(part) and part not in _LOWER_WORDS
     ]
     if abbrs:
-        i = next((i for i in abbrs if i > 0), abbrs[0])
+        # A list of state codes ("Remote - OH, IN, MI") gives its first state.
+        i = abbrs[0] if len(abbrs) == len(parts) else next((i for i in abbrs if i > 0), abbrs[0])
         return g.state(parts[i]), i, ""
     names = [i for i, part in enumerate(parts) if len(fold(part)) > 2 and g.state(part)]
     if names:
@@ -743,6 +760,26 @@ def _unique_county(segment: str, g: Geo) -> _Hit | None:
     return None
 
 
+def _county_list_hit(segments: list[str], g: Geo) -> _Hit | None:
+    """"Lucas County; Wood County; Ottawa County": names each found in several states, but all
+    of them together in one state only. The first county of the list in that state."""
+    names: list[str] = []
+    for segment in segments:
+        for match in _COUNTY_IN_TEXT.finditer(segment):
+            names.append(fold(match.group(1) + " " + match.group(2)))
+    if len(names) < 2:
+        return None
+    states: set[str] | None = None
+    for name in names:
+        found = {g.counties[f].state for f in g.county_all.get(name, ())}
+        states = found if states is None else states & found
+    if not states or len(states) != 1:
+        return None
+    (state,) = states
+    fips = next(f for f in g.county_all[names[0]] if g.counties[f].state == state)
+    return _Hit(state, fips, None, "county", "county", False)
+
+
 def _facility_hit(segment: str, g: Geo) -> _Hit | None:
     text = segment.strip(" ,.-")
     if _VA_MARK.search(text):
@@ -760,6 +797,11 @@ def _facility_hit(segment: str, g: Geo) -> _Hit | None:
             alias = _alias_hit(key, g)
             if alias is not None:
                 return _Hit(alias.state, alias.fips, alias.city, alias.precision, "facility")
+        va_states = g.va_cities.get(key, {})
+        if len(va_states) == 1:
+            ((va_state, va_fips),) = va_states.items()
+            precision = "city" if va_fips else "state"
+            return _Hit(va_state, va_fips, g.city_name(va_state, core), precision, "facility")
         hit = _one_state_town(core, g)
         if hit is not None:
             return hit
@@ -778,6 +820,12 @@ def _one_state_town(named: str, g: Geo) -> _Hit | None:
     if fold(named) in _DIRECTIONS or fold(named) in _NON_PLACES:
         return None  # "Western State Hospital" is in Washington, Virginia and Kentucky
     states = g.city_states.get(fold(named))
+    if states is not None and len(states) > 1:
+        # "Boston VA Healthcare System": a town name shared by several states is the one that
+        # names a metro area (Boston, MA), when one does.
+        metro = g.metros.get(fold(named))
+        if metro is not None and metro.county_fips:
+            return _Hit(metro.state, metro.county_fips, named, "city", "facility")
     if states is None or len(states) != 1:
         return None
     (only,) = states

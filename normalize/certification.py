@@ -268,12 +268,13 @@ _REQ_HEADINGS: Final[tuple[str, ...]] = (
     "what we're looking for", "who you are", "eligibility", "knowledge",
 )
 
-_CERT_TRIGGERS: Final[tuple[str, ...]] = (
-    "certif", "credential", "7402",
-    # named peer trainings (see _COURSE_WORDS); a few needles, each one str.find pass
-    "specialist training", "coach training", "peer training", "supporter training",
-    "support training", "advocate training", "partner training", "core training",
-    "coach academy",
+_CERT_TRIGGERS: Final[tuple[str, ...]] = ("certif", "credential", "7402")
+# Named peer trainings (see _COURSE_WORDS) are found by their course word and the word before
+# it: two str.find passes, whatever the number of peer words.
+_COURSE_TRIGGERS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    (" training", ("specialist", "coach", "peer", "supporter", "support", "advocate", "partner",
+                   "core")),
+    (" academy", ("coach",)),
 )
 _EDU_TRIGGERS: Final[tuple[str, ...]] = ("diploma", "degree", "high school", " ged", "no formal")
 _SEPS: Final[tuple[str, ...]] = (". ", "; ", "? ")
@@ -299,8 +300,9 @@ class _Cue:
 
 _TOKEN_RE = re.compile(r"[a-z0-9&]+")
 #: What a certification sentence's reading depends on besides its text: its acronym hits as
-#: (code, offset in the sentence), the posting's state and the two peer flags of ``extract``.
-_CertContext = tuple[tuple[tuple[str, int], ...], str | None, bool, bool]
+#: (code, offset in the sentence) and the two peer flags of ``extract``. The posting's state is
+#: applied to the codes afterwards, per posting (see ``_Extractor.extract``).
+_CertContext = tuple[tuple[tuple[str, int], ...], bool, bool]
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]]| - ")
 
 
@@ -343,7 +345,10 @@ class _Sentence:
         return self._clauses
 
 
-@dataclass(frozen=True, slots=True)
+# The internal records below are built for every trigger sentence and paragraph: plain slotted
+# classes, because a frozen dataclass's __init__ costs about five times more. Nothing changes
+# them once built (but ``_BlockScan.groupings``, a memo); identity is their equality.
+@dataclass(slots=True, eq=False)
 class _SentenceFacts:
     """What one trigger sentence states, whatever posting it stands in (cached by its text).
 
@@ -372,7 +377,7 @@ _SENTENCE_CACHE_SIZE: Final = 8192
 _PARAGRAPH_CACHE_SIZE: Final = 20000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class _Stub:
     """A sentence around trigger hits, located in its block (a paragraph or a whole text)."""
 
@@ -391,7 +396,7 @@ class _Stub:
     lic: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class _Triggers:
     """Trigger hits of a text (offsets relative to its start), see :class:`_BlockScan`."""
 
@@ -403,7 +408,7 @@ class _Triggers:
 _NO_TRIGGERS: Final = _Triggers((), (), ())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class _BlockScan:
     """Trigger hits of a paragraph (or of a whole text), offsets relative to its start.
 
@@ -625,6 +630,13 @@ class _Extractor:
         self.variants: dict[str, frozenset[str]] = {
             code: frozenset(by_state.values()) for code, by_state in self.state_codes.items()
         }
+        self.variant_codes: frozenset[str] = frozenset(self.variants)
+        # code -> the names of the states where it means something else: a posting that names
+        # CPS is searched for "new york" only, not for every state name
+        self.state_names_for: dict[str, tuple[tuple[str, str], ...]] = {
+            code: tuple((name, st) for name, st in self.state_names.items() if st in by_state)
+            for code, by_state in self.state_codes.items()
+        }
         # pure functions of short strings, cached per extractor (lexicon) instance
         self._facts = lru_cache(maxsize=_SENTENCE_CACHE_SIZE)(self._sentence_facts)
         # paragraph -> its scan; emptied when full, like the title caches
@@ -790,6 +802,13 @@ class _Extractor:
         acronyms = tuple(self._acronym_hits(block))
         hits: list[tuple[int, int, int]] = [(h[1], 0, 0) for h in acronyms]
         hits.extend((p, 0, 0) for p in find_all(low, _CERT_TRIGGERS))
+        for needle, words_before in _COURSE_TRIGGERS:
+            i = low.find(needle)
+            while i != -1:
+                before = low[max(0, i - 12):i]
+                if any(w in before for w in words_before):
+                    hits.append((i + 1, 0, 0))
+                i = low.find(needle, i + 1)
         hits.extend((p, 1, 0) for p in find_all(low, _EDU_TRIGGERS))
         lived_low = low.replace("'", " ") if "'" in low else low
         hits.extend((a, 2, b) for _idx, a, b in self.lived.finditer(lived_low))
@@ -972,7 +991,6 @@ class _Extractor:
             return self._title_only(title_text, state, low)
 
         memo: dict[int, str | None] = {}  # section kind per line, for this posting only
-        eff_state = self._state(state, low)
         # without a title the posting is assumed to be a peer posting (the caller is
         # normalizing peer postings); a non-peer title keeps generic sentences out
         peer_text = "peer" in low or self._title_is_peer(title_text)
@@ -988,7 +1006,7 @@ class _Extractor:
         lived = False
         edu_levels: list[str] = []
         license_required = False
-        context = (eff_state, posting_peer, peer_text)
+        context = (posting_peer, peer_text)
         for offset, stubs in groups:
             for stub in stubs:
                 facts = self._facts(
@@ -1053,9 +1071,16 @@ class _Extractor:
         span = decided or first_seen
         if evidence is None and span is not None:
             evidence = _evidence(text[span[0]:span[1]])
-        for code in [c for c in credentials if c in self.variants]:
-            if not self.variants[code].isdisjoint(credentials):
-                credentials.discard(code)
+        if not self.variant_codes.isdisjoint(credentials):
+            # state-specific meanings (CPRS in Ohio): the state is looked for in the text only
+            # for the postings that name such a credential
+            eff_state = self._given_state(state) or self._named_state(credentials, low)
+            for code in [c for c in credentials if c in self.variant_codes]:
+                mapped = self.state_codes[code].get(eff_state) if eff_state else None
+                if mapped is not None or not self.variants[code].isdisjoint(credentials):
+                    credentials.discard(code)
+                    if mapped is not None:
+                        credentials.add(mapped)
         within_days = min(days_found) if best == "required_within" and days_found else None
         min_edu: str | None = None
         levels = [lv for lv in edu_levels if lv != "none"]
@@ -1074,6 +1099,22 @@ class _Extractor:
         )
 
     # ----------------------------------------------------------------------- helpers
+
+    @staticmethod
+    def _given_state(state: object) -> str | None:
+        if isinstance(state, str):
+            st = state.strip().upper()
+            if len(st) == 2 and st.isalpha():
+                return st
+        return None
+
+    def _named_state(self, codes: set[str], low: str) -> str | None:
+        """The state a posting names, among those where one of ``codes`` has its own meaning."""
+        for code in codes:
+            for name, st in self.state_names_for.get(code, ()):
+                if name in low:
+                    return st
+        return None
 
     def _state(self, state: object, low: str) -> str | None:
         if isinstance(state, str):
@@ -1143,9 +1184,9 @@ class _Extractor:
         relevant = False
         if cert_context is not None:
             sent.cert = True
-            acronyms, state, posting_peer, peer_text = cert_context
+            acronyms, posting_peer, peer_text = cert_context
             level, days, codes, relevant = self._cert_sentence(
-                sent, acronyms, state, posting_peer, peer_text
+                sent, acronyms, posting_peer, peer_text
             )
         lived_section, lived_required = False, False
         if lived:
@@ -1170,7 +1211,6 @@ class _Extractor:
         self,
         sent: _Sentence,
         acronyms: tuple[tuple[str, int], ...],
-        state: str | None,
         posting_peer: bool,
         peer_text: bool,
     ) -> tuple[str | None, int | None, set[str], bool]:
@@ -1212,7 +1252,6 @@ class _Extractor:
                         if "certif" in plain or "credential" in plain:
                             anchors.append(len(plain[: m.start()].split()))
                     break
-        codes = {self._map_state(c, state) for c in codes}
         nonpeer = self._nonpeer_spans(words)
         in_nonpeer: set[int] = set()
         for a, b in nonpeer:

@@ -109,6 +109,9 @@ _NEXT_PLACE = (
     r"(?:[A-Z][a-z]|NYC\b|SF\b))"
 )
 _AFTER_ABBR = re.compile(r"(,\s?([A-Za-z]{2})\.?)" + _NEXT_PLACE)
+# Cheap test before the two splitting patterns: a comma, one or more words, a space, a capital
+# or a digit ("Dallas, TX Tempe", "New Jersey 600 Hidden Ridge").
+_SPACE_AFTER_COMMA_WORD = re.compile(r",\s?[A-Za-z][A-Za-z.]*(?:\s[A-Z][a-z]+)*\s+[A-Z0-9]")
 _NYC_SF_SPLIT = re.compile(
     r"(?<=\bNYC)\s+(?!Metro|Area|,)|(?<=\bSF)\s+(?!Bay|Metro|Area|,)|(?<!,)\s+(?=(?:NYC|SF)\b)"
 )
@@ -336,9 +339,10 @@ def _clean_text(text: str) -> str:
 
 def _split_places(text: str, g: Geo) -> list[str]:
     """Split one location string into the places it lists, in order."""
-    if _EXCLUSION.search(text):
+    excluded = _EXCLUSION.search(text)
+    if excluded:
         # "Remote (US) - except CA, NY": an excluded state is never the place.
-        text = text[: _EXCLUSION.search(text).start()]  # type: ignore[union-attr]
+        text = text[: excluded.start()]
     if "ounties" in text or "arishes" in text:
         text = _COUNTIES.sub(_county_list, text)
     segments: list[str] = []
@@ -363,7 +367,7 @@ def _county_list(match: re.Match[str]) -> str:
 
 def _split_after_states(text: str, g: Geo) -> list[str]:
     """"Dallas, TX Tempe, AZ" -> ["Dallas, TX", "Tempe, AZ"] (state codes and names)."""
-    if "," not in text:
+    if "," not in text or not _SPACE_AFTER_COMMA_WORD.search(text):
         return [text]
     cuts: list[int] = []
     for match in _AFTER_ABBR.finditer(text):

@@ -206,6 +206,13 @@ _DIRECTIONS: Final = frozenset(
         "southwestern", "north", "south", "east", "west", "mid", "upper", "lower", "greater",
     }
 )  # fmt: skip
+_SITE_WORDS = re.compile(
+    r"\b(?:operations?|campus|hospital|clinic|cent(?:er|re)|office|respite|school|program|site"
+    r"|house|home|unit|services?|health|behavioral|recovery|community|medical|outpatient"
+    r"|inpatient|residential|shelter|facility|branch|headquarters|hq|location|team|court|jail"
+    r"|academy|college|university|library|church|ministr(?:y|ies)|agency|department|division)\b",
+    re.I,
+)
 _STREETISH = re.compile(r"\d")
 
 _US_WORDS: Final = frozenset(
@@ -902,7 +909,9 @@ def _city_hit(state: str, candidate: str, g: Geo, *, strict: bool = False) -> _H
         # A site named after its town: "Elko Operations", "Wooster Community Hospital".
         words = candidate.split()
         for size in (2, 1):
-            if len(words) > size:
+            # Only when the rest names a site ("Operations", "Respite", "Campus"): "Marina Del
+            # Ray" is not Marina, "Hartford County" is not the town of Hartford.
+            if len(words) > size and _SITE_WORDS.search(" ".join(words[size:])):
                 lead = " ".join(words[:size])
                 if fold(lead) not in _NON_PLACES and fold(lead) not in _US_WORDS:
                     fips = g.city(state, lead)

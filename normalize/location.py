@@ -113,7 +113,7 @@ _AFTER_ABBR = re.compile(r"(,\s?([A-Za-z]{2})\.?)" + _NEXT_PLACE)
 # or a digit ("Dallas, TX Tempe", "New Jersey 600 Hidden Ridge").
 _SPACE_AFTER_COMMA_WORD = re.compile(r",\s?[A-Za-z][A-Za-z.]*(?:\s[A-Z][a-z]+)*\s+[A-Z0-9]")
 _NYC_SF_SPLIT = re.compile(
-    r"(?<=\bNYC)\s+(?!Metro|Area|,)|(?<=\bSF)\s+(?!Bay|Metro|Area|,)|(?<!,)\s+(?=(?:NYC|SF)\b)"
+    r"(?<=\bNYC)\s+(?!Metro|Area|,|-)|(?<=\bSF)\s+(?!Bay|Metro|Area|,|-)|(?<![,-])\s+(?=(?:NYC|SF)\b)"
 )
 _EXCLUSION = re.compile(
     r"\b(?:except(?:ing)?|excluding|excludes?|excluded|exclusions?|other\s+than"
@@ -199,6 +199,8 @@ _VA_CORE = re.compile(
     r"|Clinic|Community\s+Based\s+Outpatient|CBOC|Outpatient)\b",
     re.I,
 )
+# Names of New York City as a whole: a borough named beside one of them decides the county.
+_NYC_GENERIC: Final = frozenset({"nyc", "newyorkcity", "cityofnewyork", "nycmetro", "nymetro"})
 _DIRECTIONS: Final = frozenset(
     {
         "western", "eastern", "northern", "southern", "central", "northeast", "northwest",
@@ -586,6 +588,8 @@ def _parse_segment(segment: str, g: Geo) -> _Hit | _Foreign | None:
     for candidate, strict in candidates:
         hit = _city_hit(state, candidate, g, strict=strict)
         if hit.fips is not None:
+            if hit.fips == "36061" and state == "NY":
+                return _nyc_borough(parts, g) or hit
             return hit
     if state == "VA" and leading:
         # "West Haven VA": Veterans Affairs, not Virginia, when no Virginia town is named.
@@ -689,20 +693,41 @@ def _stateless(parts: list[str], segment: str, g: Geo) -> _Hit | None:
     """A place named without its state that still has one place: New York City and its
     boroughs, islands, metro phrases and nicknames, a county name found in one state only,
     a VA medical center, a state hospital named after its state or its (one-state) town."""
-    for part in parts:
-        key = fold(part)
-        if key in STATELESS_ALIASES:
-            alias = _alias_hit(key, g)
-            return replace(alias, stated=False) if alias else None
+    keys = [fold(part) for part in parts]
+    aliases = [key for key in keys if key in STATELESS_ALIASES]
+    if aliases:
+        # "NYC - Bronx": a borough or neighbourhood says more than New York City.
+        key = next((k for k in aliases if k not in _NYC_GENERIC), aliases[0])
+        alias = _alias_hit(key, g)
+        return replace(alias, stated=False) if alias else None
+    for index, key in enumerate(keys):
         if key in STATE_REGIONS:
             region_state = STATE_REGIONS[key]
-            return _Hit(region_state, None, None, "state", "metro", False) if region_state else None
+            if region_state is None:
+                return None
+            # "Hempstead, Long Island": a town of the region's state named beside it.
+            for other in parts[:index] + parts[index + 1 :]:
+                town = _city_hit(region_state, other, g, strict=True)
+                if town.fips is not None:
+                    return replace(town, stated=False)
+            return _Hit(region_state, None, None, "state", "metro", False)
     for part in parts:
         metro = _metro_hit(part, g)
         if metro is not None:
             return replace(metro, stated=False)
     county = _unique_county(segment, g) or _facility_hit(segment, g)
     return replace(county, stated=False) if county is not None else None
+
+
+def _nyc_borough(parts: list[str], g: Geo) -> _Hit | None:
+    """"New York, NY (Bronx)": the borough named beside New York City decides its county."""
+    for part in parts:
+        key = fold(part)
+        if key in STATELESS_ALIASES and key not in _NYC_GENERIC:
+            fips = g.city("NY", key)
+            if fips is not None and fips != "36061":
+                return _Hit("NY", fips, g.city_name("NY", key), "city", "city")
+    return None
 
 
 def _alias_hit(key: str, g: Geo) -> _Hit | None:

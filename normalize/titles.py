@@ -49,7 +49,8 @@ from normalize.textutil import (
 #: - ``fuzzy``: the closest alias by rapidfuzz, ``title_score`` is its score;
 #: - ``rule``: an alias made it a peer role, but a program or setting named in the title decided
 #:   the family over the alias's own ("Peer Specialist - Outpatient Substance Use Disorder
-#:   Program" -> recovery_coach_sud; "Recovery Coach Supervisor" -> peer_supervisor);
+#:   Program" -> recovery_coach_sud; "Recovery Coach Supervisor" -> peer_supervisor), or settled
+#:   an ambiguous peer title ("Peer Counselor - Substance Use"); ``TitleMatch.rule`` names it;
 #: - ``negative``: a hard-negative rule decided it is not a peer role (peer review, PACU, police
 #:   peer support ...); ``TitleMatch.rule`` names which;
 #: - ``ambiguous_lived_experience``: the lived-experience rule: an ambiguous title ("Recovery
@@ -532,6 +533,14 @@ class _Matcher:
             return _Resolved(
                 TitleMatch(True, family, role_title, hit.score, "rule", display, rule), None
             )
+        context = _BH_CONTEXT.search(flat_raw) if "peer" in words else None
+        if context:
+            # "Peer Counselor - Substance Use", "Peer Mentor (Mental Health)": the title itself
+            # puts the peer in behavioral health, where the campus and WIC meanings do not live
+            rule = rule or f"context:{context.group(0)}"
+            return _Resolved(
+                TitleMatch(True, family, role_title, hit.score, "rule", display, rule), None
+            )
         evidence = TitleMatch(
             True, family, role_title, hit.score, "ambiguous_lived_experience", display, rule
         )
@@ -621,6 +630,13 @@ class _ParagraphLived:
     """Matches naming self-identification or disclosure: they count unless EEO wording
     surrounds them, which can reach into the neighbouring paragraphs."""
 
+
+#: Behavioral-health words that make an ambiguous peer title ("Peer Counselor", "Peer Mentor") a
+#: peer role without reading the description. Matched in the flattened title.
+_BH_CONTEXT = re.compile(
+    r"\b(?:mental health|behaviou?ral health|psychiatric|psychiatry|recovery|substance use|"
+    r"substance abuse|sud|addictions?|opioids?|co occurring)\b"
+)
 
 _EEO = re.compile(
     r"disabilit|veteran status|equal (employment )?opportunity|\beeo|voluntar|protected|gender"

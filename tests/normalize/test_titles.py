@@ -363,6 +363,23 @@ def test_program_vocabulary_decides_the_family(title: str, family: str, rule: st
     assert (m.is_peer, m.role_family, m.match, m.rule) == (True, family, "rule", rule)
 
 
+@pytest.mark.parametrize(
+    ("title", "family", "rule"),
+    [
+        ("Peer Counselor (Mental Health)", MH, "context:mental health"),
+        ("Peer Mentor - Behavioral Health", MH, "context:behavioral health"),
+        ("Peer Counselor - Substance Use", SUD, "family:recovery_coach_sud:substance use"),
+    ],
+)
+def test_behavioral_health_words_settle_an_ambiguous_peer_title(
+    title: str, family: str, rule: str
+) -> None:
+    m = classify_title(title)
+    assert (m.is_peer, m.role_family, m.match, m.rule) == (True, family, "rule", rule)
+    # without them the title still needs lived-experience language in the description
+    assert classify_title(title.split(" (")[0].split(" - ")[0]).is_peer is False
+
+
 def test_match_kinds_say_how_the_title_was_decided() -> None:
     assert {"alias", "acronym", "fuzzy", "rule", "negative", "ambiguous_lived_experience"} <= set(
         MATCH_KINDS

@@ -428,7 +428,11 @@ class Geo:
             state = states_text.split("-")[0].strip()
             if not names or state not in self.states:
                 return
-            fips = self.city(state, names[0]) or self.city(state, names[0].split("-")[0])
+            fips = (
+                self.city(state, names[0])
+                or self.city(state, names[0].split("-")[0])
+                or (self.city(state, "-".join(names[:2])) if len(names) > 1 else None)
+            )
             metro = Metro(metro_code, state, fips)
             keys = ["".join(fold(n) for n in names[:size]) for size in range(1, len(names) + 1)]
             if "-" in names[0]:

@@ -178,7 +178,7 @@ _TRAILING_US = re.compile(
 )
 _METRO_MARK = re.compile(
     r"^(?:the\s+)?(?:greater\s+|metro(?:politan)?\s+)?(.+?)"
-    r"(?:\s+(?:(?:metro(?:politan)?|bay|tri-?state|city)\s+)?(?:area|region|metroplex|metro))?$",
+    r"(?:\s+(?:(?:metro(?:politan)?|bay|tri-?state)\s+)?(?:area|region|metroplex|metro))?$",
     re.I,
 )
 _HAS_METRO_WORD = re.compile(
@@ -464,6 +464,11 @@ def _resolve(text: str, others: tuple[str, ...], remote_hint: bool, hint_text: s
                 return _place(g, shared, remote, rest)
         return _place(g, hit, remote, rest)
     rest = tuple(real[1:]) if len(real) > 1 else ()
+    if 1 < len(real) <= 3 and not foreign_only:
+        # "Tampa/St. Petersburg": towns without a state that together name one metro area.
+        paired = _metro_hit("-".join(real), g)
+        if paired is not None:
+            return _place(g, paired, remote, rest)
     if hint is not None and real and not foreign_only:
         first = real[0]
         if not _NATIONAL.search(first):
@@ -771,6 +776,9 @@ def _metro_hit(part: str, g: Geo) -> _Hit | None:
         for name in names:
             found = set(g.city_states.get(fold(name), ()))
             states = found if states is None else states & found
+        if states is not None and len(states) > 1:
+            # "St. Paul-Minneapolis": Minnesota, the state where one of the names is a metro.
+            states = {st for st in states if any((st, fold(n)) in g.metros_by_state for n in names)}
         if states is not None and len(states) == 1:
             (state,) = states
             metro = g.metros_by_state.get((state, fold(names[0])))
@@ -908,6 +916,13 @@ def _city_hit(state: str, candidate: str, g: Geo, *, strict: bool = False) -> _H
                     metro = metro or g.metros_by_state.get((state, fold(names[0]) if names else ""))
                     if metro is not None and metro.county_fips:
                         return _Hit(state, metro.county_fips, None, "county", "metro")
+        if fips is None and not strict and "-" in piece and not _STREETISH.search(piece):
+            # "Minneapolis-St. Paul, MN": the metro of those towns, or the first town.
+            names = area_names(piece)
+            metro = g.metros_by_state.get((state, "".join(fold(n) for n in names)))
+            fips = metro.county_fips if metro else (g.city(state, names[0]) if names else None)
+            if fips is not None:
+                return _Hit(state, fips, None, "county", "metro")
         if fips is None and not strict and _STREETISH.search(piece):
             words = piece.split()
             for n in (3, 2, 1):

@@ -9,12 +9,24 @@ Forms handled: "City, ST 49017", "City, ST", "City, State[, United States|USA]",
 "Remote - Michigan", "Remote (US)", "Hybrid - Denver, CO", "Telecommute", "Statewide", several
 locations separated by ``;``/``|``/newlines (the first real one wins, the rest go to
 ``other_locations``), "2 Locations" placeholders, state names and abbreviations in any case.
+Also (issue 12): lists written with spaces, "or", "+" or ``<br>`` ("Dallas, TX Tempe, AZ": the
+first place wins), New York City and its boroughs, abbreviations and neighbourhoods with or
+without a state ("NYC", "Bklyn", "The Bronx", "New York, NY (Bronx)"), metro phrases ("Greater
+Boston Area", "Denver Metropolitan Area", "Greensboro--Winston-Salem--High Point Area",
+"Tampa/St. Petersburg", "Twin Cities", "DMV": the county of the first principal city of the CBSA
+or CSA), county-only strings and lists of counties (when one state holds them all), remote notes
+with exclusion lists (everything after "except", "excluding", "not available in" is dropped),
+VA facilities ("Martinsburg VAMC", "West Haven VA" is not Virginia) and state hospitals named
+after their state or a one-state town, islands ("Island of Oahu", "Martha's Vineyard").
 
 Precedence inside one location: a ZIP that agrees with the stated state (or stands alone) ->
-the city in the stated state -> a county named in the text -> the state alone. ``state_hint``
-(the board's state) is used only when the text names no state and is not explicitly national
-or foreign. ``remote`` is true when the text says remote/telecommute/work from home (and not
-hybrid) or when ``remote_hint`` is true.
+the city in the stated state (the first place of a list before the state, then the place next to
+it) -> a county named in the text -> the state alone. Without a state in the text: a ZIP, then a
+borough, island or nickname, a metro phrase, a county name of one state, a facility; a bare town
+name ("Kalamazoo") is never placed. ``state_hint`` (the board's state) is used only when the text
+names no state and is not explicitly national or foreign. ``remote`` is true when the text says
+remote/telecommute/work from home (and not hybrid, unless "or remote") or when ``remote_hint``
+is true. ``Place.source`` says which of these decided the place.
 """
 
 from __future__ import annotations

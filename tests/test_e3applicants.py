@@ -327,11 +327,15 @@ def test_a_listing_that_never_answers_is_a_counted_timeout(detail_crawl: CrawlRe
 
 def test_posting_page_problems_are_counted_and_sightings_land(detail_crawl: CrawlResult) -> None:
     stats = stats_of(detail_crawl, "broken")
-    assert stats["problems"] == {"http_5xx": 1, "timeout": 1, "http_404": 1,
+    assert stats["problems"] == {"http_5xx": 1, "timeout": 1, "detail_gone": 1,
                                  "expired_redirect": 1, "missing_title": 1, "login_wall": 1,
                                  "unexpected_page": 1}
-    assert (stats["status"], stats["incomplete"], stats["items"]) == ("partial", 1, 5)
+    # Only the posting without a title leaves the run partial (it is dropped, unseen).
+    assert (stats["status"], stats["incomplete"], stats["items"]) == ("partial", 1, 7)
     got = {i["source_id"]: (i["detail_skipped"], i["extra"].get("detail_error"))
            for i in detail_crawl.items if i["board"] == "broken"}
+    # A posting page that 404s or redirects away does not close the posting the listing
+    # shows: the listing's copy lands as a sighting.
     assert got == {"500": (None, None), "501": (True, "http_5xx"), "502": (True, "timeout"),
+                   "503": (True, "detail_gone"), "504": (True, "expired_redirect"),
                    "506": (True, "login_wall"), "507": (True, "unexpected_page")}

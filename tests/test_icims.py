@@ -498,18 +498,21 @@ def test_posting_page_problems_are_counted_and_sightings_land(detail_crawl: Craw
     stats = stats_of(detail_crawl, "broken")
     assert stats["problems"] == {
         "http_5xx": 1, "timeout": 1, "malformed_jsonld": 1, "bot_challenge": 2,
-        "expired_redirect": 1, "http_404": 1, "no_jsonld": 1, "missing_title": 1}
+        "expired_redirect": 1, "detail_gone": 1, "no_jsonld": 1, "missing_title": 1}
     # Only the posting without any title leaves the run incomplete; the others were sighted.
-    assert (stats["status"], stats["incomplete"], stats["items"]) == ("partial", 1, 7)
+    assert (stats["status"], stats["incomplete"], stats["items"]) == ("partial", 1, 9)
     got = {i["source_id"]: (i["detail_skipped"], i["extra"].get("detail_error"))
            for i in detail_crawl.items if i["source"] == "icims:careers-broken.icims.com"}
     assert got == {
         "300001": (None, None), "300002": (True, "http_5xx"), "300003": (True, "timeout"),
         "300004": (True, "malformed_jsonld"), "300005": (True, "bot_challenge"),
-        "300006": (True, "bot_challenge"), "300010": (True, "no_jsonld"),
+        "300006": (True, "bot_challenge"), "300007": (True, "expired_redirect"),
+        "300008": (True, "detail_gone"), "300010": (True, "no_jsonld"),
     }
-    # The expired posting redirected to the search page, the 404 one is gone: neither lands.
-    assert not {"300007", "300008", "300009"} & set(got)
+    # The posting redirected to the search page and the one whose page is gone (404) are still
+    # in the search: their cards land as sightings, and only absence from a complete search
+    # closes them. The card without any title is dropped.
+    assert "300009" not in got
     good = detail_crawl.by_id()["300001"]
     assert (good["title"], good["location"]) == (
         "Behavioral Health Technician 300001", "2233 W Division St, Chicago, IL 60622, US")

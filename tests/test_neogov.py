@@ -362,12 +362,16 @@ def test_a_listing_that_never_answers_is_a_counted_timeout(detail_crawl: CrawlRe
 
 def test_bulletin_problems_are_counted_and_sightings_land(detail_crawl: CrawlResult) -> None:
     stats = stats_of(detail_crawl, "broken")
-    assert stats["problems"] == {"http_5xx": 1, "timeout": 1, "http_404": 1,
+    assert stats["problems"] == {"http_5xx": 1, "timeout": 1, "detail_gone": 1,
                                  "expired_redirect": 1, "missing_title": 1, "login_wall": 1,
                                  "malformed_jsonld": 1, "unexpected_page": 1}
-    assert (stats["status"], stats["incomplete"], stats["items"]) == ("partial", 1, 5)
+    # Only the posting without a title leaves the run partial (it is dropped, unseen).
+    assert (stats["status"], stats["incomplete"], stats["items"]) == ("partial", 1, 7)
     got = {i["source_id"]: (i["detail_skipped"], i["extra"].get("detail_error"))
            for i in detail_crawl.items if i["board"] == "broken"}
+    # A bulletin that 404s or redirects to the agency page does not close the posting the
+    # listing shows: the listing's copy lands as a sighting.
     assert got == {"5490000": (None, None), "5490001": (True, "http_5xx"),
-                   "5490002": (True, "timeout"), "5490006": (True, "login_wall"),
+                   "5490002": (True, "timeout"), "5490003": (True, "detail_gone"),
+                   "5490004": (True, "expired_redirect"), "5490006": (True, "login_wall"),
                    "5490007": (True, "unexpected_page")}

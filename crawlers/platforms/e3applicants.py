@@ -275,8 +275,11 @@ class E3ApplicantsSpider(BoardSpider):
             yield self.listing_only(fallback, reason="not_html")
             return
         if urlsplit(response.url).path.rstrip("/") != urlsplit(row["url"]).path.rstrip("/"):
+            # Closed by the site, maybe; the listing showed it, and only absence from a
+            # complete listing closes a posting: the listing's copy is kept.
             self.problem(board, "expired_redirect", f"posting {row['source_id']} now "
-                         f"redirects to {response.url}: closed since the listing was read")
+                         f"redirects to {response.url}; the listing's copy is kept")
+            yield self.listing_only(fallback, reason="expired_redirect")
             return
         selector = response.selector
         scan = jobpostings_in_html(selector)

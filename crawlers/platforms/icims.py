@@ -25,7 +25,8 @@ Pages that stand in for the content are counted, never parsed: a "Human Verifica
 or HTTP 405 (``bot_challenge``), a login wall (``login_wall``), "access denied"
 (``access_denied``). An expired posting redirects to the search page: a detail answer at
 another URL, or with search cards and no JSON-LD, is counted as ``expired_redirect`` and, like
-a 404, emits nothing. The incremental signal is a digest of the card (:func:`card_signal`):
+a 404 (``detail_gone``), keeps the search card's copy as a sighting: only absence from a complete
+search closes a posting. The incremental signal is a digest of the card (:func:`card_signal`):
 search pages carry no update stamp.
 """
 
@@ -427,15 +428,19 @@ class IcimsSpider(BoardSpider):
         selector = response.selector
         job_id = card["source_id"]
         if job_id_of(response.url) != job_id:
+            # Expired by the site, maybe; the search showed it, and only absence from a
+            # complete search closes a posting: the search card's copy is kept.
             self.problem(board, "expired_redirect", f"posting {job_id} now redirects to "
-                         f"{response.url}: expired since the search was read")
+                         f"{response.url}; the search card's copy is kept")
+            yield self.listing_only(fallback, reason="expired_redirect")
             return
         scan = jobpostings_in_html(selector)
         header = header_fields(selector)
         if not scan.postings:
             if card_nodes(selector):
                 self.problem(board, "expired_redirect", f"posting {job_id} answers with search "
-                             "results: expired since the search was read")
+                             "results; the search card's copy is kept")
+                yield self.listing_only(fallback, reason="expired_redirect")
                 return
             blocked = blocked_page(selector)
             if blocked:

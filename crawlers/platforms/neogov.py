@@ -404,8 +404,11 @@ class NeogovSpider(BoardSpider):
             yield self.listing_only(fallback, reason="not_html")
             return
         if job_id_of(response.url) != card["source_id"]:
+            # Closed by the site, maybe; the listing showed it, and only absence from a
+            # complete listing closes a posting: the listing's copy is kept.
             self.problem(board, "expired_redirect", f"posting {card['source_id']} now redirects "
-                         f"to {response.url}: closed since the listing was read")
+                         f"to {response.url}; the listing's copy is kept")
+            yield self.listing_only(fallback, reason="expired_redirect")
             return
         selector = response.selector
         scan = jobpostings_in_html(selector)

@@ -338,10 +338,10 @@ def bad(tmp_path_factory: pytest.TempPathFactory) -> Any:
         ("messy", "partial", {"missing_source_id": 1, "missing_title": 1, "unexpected_shape": 1},
          ["7000009004"]),
         # Details that fail (500, malformed JSON, 404) are counted; the postings land from the
-        # list and the board stays complete.
-        # The 404 detail is a posting removed since the list was read: it does not land.
-        ("detailfail", "complete", {"http_5xx": 1, "malformed_json": 1, "http_404": 1},
-         ["7000008001", "7000008002"]),
+        # list and the board stays complete. A 404 detail does not close a posting the list
+        # still shows: it is counted as detail_gone and lands as a sighting too.
+        ("detailfail", "complete", {"http_5xx": 1, "malformed_json": 1, "detail_gone": 1},
+         ["7000008001", "7000008002", "7000008003"]),
     ],
 )
 def test_bad_input_is_counted_and_the_rest_lands(
@@ -361,7 +361,8 @@ def test_bad_input_details(bad: Any) -> None:
     assert {k: (v["source_updated_at"], v["detail_skipped"], v["extra"]["detail_error"],
                 v["pay_min"]) for k, v in failed.items()} == {
         "7000008001": (None, True, "http_5xx", None),
-        "7000008002": (None, True, "unreadable", None)}
+        "7000008002": (None, True, "unreadable", None),
+        "7000008003": (None, True, "detail_gone", None)}
     odd = next(i for i in bad.items if i["source_id"] == "7000009004")
     assert (odd["title"], odd["location"], odd["description"], odd["source_updated_at"],
             odd["extra"].get("metadata"), odd["extra"].get("offices")) == (

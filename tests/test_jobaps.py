@@ -312,16 +312,17 @@ def test_robots_disallowed_board_is_never_fetched(listing_crawl: CrawlResult) ->
 
 def test_failed_bulletins_land_as_sightings(detail_crawl: CrawlResult) -> None:
     stats = board_of(detail_crawl, "Broken")
-    assert stats["problems"] == {"http_5xx": 1, "timeout": 1, "http_404": 1, "login_wall": 1,
+    assert stats["problems"] == {"detail_gone": 1, "http_5xx": 1, "timeout": 1, "login_wall": 1,
                                  "not_a_bulletin": 2, "missing_title": 1}
     # The posting without a title was dropped, so the run cannot close postings.
-    assert (stats["status"], stats["items"]) == ("partial", 6)
+    assert (stats["status"], stats["items"]) == ("partial", 7)
     got = {i["source_id"]: (i["detail_skipped"], i["extra"].get("detail_error"))
            for i in detail_crawl.items if i["source"].endswith("/Broken")}
     assert got == {
         "26-000001-0001": (None, None),
         "26-000002-0001": (True, "http_5xx"),
         "26-000003-0001": (True, "timeout"),
+        "26-000004-0001": (True, "detail_gone"),  # bulletin 404: the listing still shows it
         "26-000005-0001": (True, "login_wall"),
         "26-000006-0001": (True, "not_a_bulletin"),
         "26-000008-0001": (None, None),  # broken rowJobProps JSON: read from the anchors

@@ -215,10 +215,11 @@ def test_failed_posting_pages_land_as_sightings(tmp_path: Path) -> None:
     result = run_crawl(tmp_path / "data", "ncpss", SITE, boards=[board],
                        registry=[registry(board)], settings={"DOWNLOAD_TIMEOUT": 2})
     stats = result.board("ncpss:pss-broken.example/pssjobs")
-    assert stats["problems"] == {"http_5xx": 1, "timeout": 1, "http_404": 1, "login_wall": 1}
-    assert (stats["status"], stats["items"]) == ("complete", 4)
+    assert stats["problems"] == {"http_5xx": 1, "timeout": 1, "detail_gone": 1, "login_wall": 1}
+    assert (stats["status"], stats["items"]) == ("complete", 5)
     got = {i["source_id"].rsplit("-", 1)[1]: (i["detail_skipped"], i["extra"].get("detail_error"))
            for i in result.items}
+    # The page that 404s keeps the listing's copy too: the listing still shows the posting.
     assert got == {"1": (None, None), "2": (True, "http_5xx"), "3": (True, "timeout"),
-                   "5": (True, "login_wall")}
+                   "4": (True, "detail_gone"), "5": (True, "login_wall")}
     assert {i["employer"] for i in result.items} == {None}  # never the board

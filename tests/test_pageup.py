@@ -281,10 +281,12 @@ def test_failed_job_pages_land_as_sightings(tmp_path: Path) -> None:
     result = run_crawl(tmp_path / "data", "pageup", SITE, boards=[account(1127)],
                        registry=[registry(account(1127))], settings={"DOWNLOAD_TIMEOUT": 2})
     stats = result.board(source(account(1127)))
-    assert stats["problems"] == {"timeout": 2, "http_5xx": 1, "http_404": 1,
+    assert stats["problems"] == {"timeout": 2, "http_5xx": 1, "detail_gone": 1,
                                  "job_unavailable": 1}
-    assert (stats["status"], stats["items"]) == ("complete", 4)
+    assert (stats["status"], stats["items"]) == ("complete", 5)
     got = {i["source_id"]: (i["detail_skipped"], i["extra"].get("detail_error"))
            for i in result.items}
+    # The job page that 404s keeps the listing's copy: the listing still shows the posting.
     assert got == {"509001": (None, None), "509002": (True, "http_5xx"),
-                   "509003": (True, "timeout"), "509005": (True, "job_unavailable")}
+                   "509003": (True, "timeout"), "509004": (True, "detail_gone"),
+                   "509005": (True, "job_unavailable")}

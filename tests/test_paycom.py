@@ -356,10 +356,10 @@ def test_career_page_without_token_or_with_a_foreign_service(listing_crawl: Craw
 def test_failed_details_land_as_sightings(detail_crawl: CrawlResult) -> None:
     status, problems, ids = outcome(detail_crawl, "broken")
     assert problems == {"http_5xx": 2, "timeout": 1, "malformed_json": 1,
-                        "html_instead_of_json": 1, "http_404": 1, "stale_token": 1}
+                        "html_instead_of_json": 1, "detail_gone": 1, "stale_token": 1}
     assert status == "complete"  # every posting was sighted in the search
-    # 900006 answered 404: taken down since the search, not emitted.
-    assert ids == ["900001", "900002", "900003", "900004", "900005", "900007"]
+    # 900006 answered 404: the search still shows it, so its preview lands as a sighting.
+    assert ids == ["900001", "900002", "900003", "900004", "900005", "900006", "900007"]
     got = {i["source_id"]: (i["detail_skipped"], i["extra"].get("detail_error"), i["employer"])
            for i in detail_crawl.items}
     assert got == {
@@ -368,5 +368,6 @@ def test_failed_details_land_as_sightings(detail_crawl: CrawlResult) -> None:
         "900003": (True, "timeout", "Registry employer (fixture)"),
         "900004": (True, "unreadable", "Registry employer (fixture)"),
         "900005": (True, "unreadable", "Registry employer (fixture)"),
+        "900006": (True, "detail_gone", "Registry employer (fixture)"),
         "900007": (True, "stale_token", "Registry employer (fixture)"),
     }

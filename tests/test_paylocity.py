@@ -230,14 +230,15 @@ def test_failed_details_land_as_sightings(data_dir: Path) -> None:
     result = run_crawl(data_dir, "paylocity", SITE, boards=[name], registry=[registry(name)],
                        settings={"DOWNLOAD_TIMEOUT": 2})
     stats = result.board(f"paylocity:{name}")
-    assert stats["problems"] == {"http_5xx": 1, "timeout": 1, "http_404": 1,
+    assert stats["problems"] == {"http_5xx": 1, "timeout": 1, "detail_gone": 1,
                                  "no_posting_found": 1, "access_denied": 1}
     assert stats["status"] == "complete"
     got = {i["source_id"]: (i["detail_skipped"], i["extra"].get("detail_error"))
            for i in result.items}
+    # The detail that 404s keeps the listing's copy too: the board still lists the job.
     assert got == {"4270001": (None, None), "4270002": (True, "http_5xx"),
-                   "4270003": (True, "timeout"), "4270005": (True, "no_posting_found"),
-                   "4270006": (True, "access_denied")}
+                   "4270003": (True, "timeout"), "4270004": (True, "detail_gone"),
+                   "4270005": (True, "no_posting_found"), "4270006": (True, "access_denied")}
 
 
 def test_robots_txt_refusing_the_board_is_obeyed(data_dir: Path) -> None:

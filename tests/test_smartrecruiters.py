@@ -389,8 +389,8 @@ def test_truncated_page_and_a_posting_without_id(listing_crawl: CrawlResult) -> 
 def test_failed_details_still_land_as_sightings(detail_crawl: CrawlResult) -> None:
     stats = detail_crawl.board("smartrecruiters:BrokenCo")
     assert stats["problems"] == {"http_5xx": 1, "timeout": 1, "malformed_json": 1,
-                                 "html_instead_of_json": 1, "http_404": 1}
-    assert (stats["status"], stats["incomplete"], stats["items"]) == ("complete", 0, 5)
+                                 "html_instead_of_json": 1, "detail_gone": 1}
+    assert (stats["status"], stats["incomplete"], stats["items"]) == ("complete", 0, 6)
     got = {i["source_id"]: (i["detail_skipped"], i["source_updated_at"],
                             i["extra"].get("detail_error"))
            for i in detail_crawl.items}
@@ -401,7 +401,8 @@ def test_failed_details_still_land_as_sightings(detail_crawl: CrawlResult) -> No
         "3743990015600003": (True, None, "timeout"),
         "3743990015600004": (True, None, "unreadable"),  # truncated JSON
         "3743990015600005": (True, None, "unreadable"),  # HTML error page
-    }  # ...600006 answered 404: taken down since the list was read
+        "3743990015600006": (True, None, "detail_gone"),  # 404: the list still shows it
+    }
     full = detail_crawl.by_id()["3743990015600001"]
     assert full["url"] == ("https://jobs.smartrecruiters.com/BrokenCo/"
                            "3743990015600001-patient-engagement-specialist-remote")

@@ -262,12 +262,14 @@ def test_429_is_retried_and_503_retried_to_the_limit(listing_crawl: CrawlResult)
 def test_failed_details_land_as_sightings(detail_crawl: CrawlResult) -> None:
     status, problems, items = outcome(detail_crawl, "BROKEN")
     assert problems == {"http_5xx": 1, "timeout": 1, "malformed_json": 1, "access_denied": 1,
-                        "http_404": 1}
-    assert (status, items) == ("complete", 5)
+                        "detail_gone": 1}
+    assert (status, items) == ("complete", 6)
     got = {i["title"]: (i["detail_skipped"], i["extra"].get("detail_error"))
            for i in detail_crawl.items}
     assert got == {"Peer Support Specialist": (None, None),
                    "Recovery Coach (PRN)": (True, "http_5xx"),
                    "Family Support Partner": (True, "timeout"),
                    "Youth Peer Advocate": (True, "malformed_json"),
-                   "Peer Bridger": (True, "access_denied")}
+                   "Peer Bridger": (True, "access_denied"),
+                   # its detail 404s; the board still lists it, so it stays open
+                   "Peer Navigator (filled)": (True, "detail_gone")}

@@ -613,6 +613,11 @@ def _parse_segment(segment: str, g: Geo) -> _Hit | _Foreign | None:
         facility = _facility_hit(segment, g)
         if facility is not None and facility.state != "VA":
             return replace(facility, stated=False)
+    if _REMOTE.search(segment) and len(parts) > 1:
+        # "Remote (must live in NC, SC, GA)": the first state the note names.
+        first = _first_state(parts, g)
+        if first is not None:
+            return _Hit(first, None, None, "state")
     if foreign or any(fold(c) in _FOREIGN_CITIES for c, _strict in candidates):
         return _FOREIGN_HIT  # "Toronto, CA", "Denmark" without a Danish... state place
     return _Hit(state, None, None, "state")
@@ -691,6 +696,18 @@ def _find_state(parts: list[str], g: Geo) -> tuple[str | None, int | None, str]:
             if state is not None:
                 return state, i, " ".join(words[:-n])
     return None, None, ""
+
+
+def _first_state(parts: list[str], g: Geo) -> str | None:
+    """The first state of a list in reading order: a whole part, or a code ending a part."""
+    for part in parts:
+        state = g.state(part) if len(fold(part)) > 2 or _ABBR.match(part) else None
+        if state is None:
+            last = part.split()[-1] if part.split() else ""
+            state = g.state(last) if len(last) == 2 and last.isupper() else None
+        if state is not None:
+            return state
+    return None
 
 
 def _state_named_in(text: str, g: Geo) -> str | None:

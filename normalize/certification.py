@@ -177,6 +177,12 @@ _ENROL_WORDS: Final[frozenset[str]] = frozenset(
      "registering", "admission", "investing", "offer", "offers", "provide", "provides",
      "facilitate", "facilitates", "deliver", "delivers", "teach", "teaches"}
 )
+# Training as a duty of the job ("Participate in ongoing peer specialist training as required")
+# asks for no completed course.
+_DUTY_WORDS: Final[frozenset[str]] = frozenset(
+    {"ongoing", "continuing", "annual", "additional", "participate", "participates",
+     "participating", "attend", "attends", "attending", "receive", "receives", "receiving"}
+)
 _ABLE_WORDS: Final[frozenset[str]] = frozenset(
     {"willing", "willingness", "ability", "able", "eligible", "eligibility"}
 )
@@ -1033,7 +1039,7 @@ class _Extractor:
                         level = _SECTION_LEVEL.get(section, "none")
                     days = facts.cert_days
                     credentials.update(facts.codes)
-                    if facts.relevant:
+                    if facts.relevant or (facts.cert_level is None and level != "none"):
                         cert_seen = True
                         if first_seen is None:
                             first_seen = (offset + stub.start, offset + stub.end)
@@ -1294,7 +1300,10 @@ class _Extractor:
             t_level, t_days = self._training_level(sent, trainings[0], stated, days)
             if level is None or (level == "none" and not relevant):
                 if t_level != "none":
-                    level, level_days, relevant = t_level, t_days, True
+                    # a course whose section decides counts only if the section requires it
+                    # (see ``extract``): a "Benefits" line must not hide the title's credential
+                    level, level_days = t_level, t_days
+                    relevant = relevant or t_level is not None
             elif t_level is not None and _RANK[t_level] > _RANK[level]:
                 level, level_days, relevant = t_level, t_days, True
         return level, level_days, codes, relevant
@@ -1409,6 +1418,8 @@ class _Extractor:
             return "required_within", days
         if not _ABLE_WORDS.isdisjoint(words[max(0, at - 10):at]):
             return "required_within", None  # "Ability to attend ... Peer Specialist training"
+        if not _DUTY_WORDS.isdisjoint(words[max(0, at - 8):at]):
+            return "none", None
         if "neg" in kinds and "req" not in kinds:
             return ("preferred" if "pref" in kinds else "none"), None
         kind = _nearest(cues, at, sent)

@@ -284,3 +284,26 @@ def test_extract_certification_never_raises_and_stays_in_vocabulary(
     assert set(c.credentials) <= CODES
     assert isinstance(c.lived_experience_required, bool)
     assert isinstance(c.drivers_license_required, bool)
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "requirement"),
+    [
+        # a named peer training as a duty, a benefit or something the employer gives is no requirement
+        ("Participate in ongoing peer specialist training as required.", None, "none"),
+        ("Provide peer support training to staff and volunteers.", None, "none"),
+        ("Peer Recovery Specialist training will be provided by the agency.", None, "none"),
+        # ... and does not hide the credential a title names
+        ("Benefits:\n- Paid Recovery Coach Academy training\n", "Certified Peer Recovery Specialist (CPRS)",
+         "required"),
+        # a course that must be completed is one
+        ("Must attend and complete peer specialist training within 90 days of hire.", None,
+         "required_within"),
+        ("Minimum Requirements:\n- 46-hour Recovery Coach Training\n", None, "required"),
+        # screening questions about other things ask for no peer credential
+        ("Are you currently certified in CPR?", None, "none"),
+        ("Do you have experience working with peers?", None, "none"),
+    ],
+)
+def test_named_peer_trainings_and_questions(text: str, title: str | None, requirement: str) -> None:
+    assert extract_certification(text, title=title).cert_requirement == requirement

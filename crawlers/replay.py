@@ -8,15 +8,32 @@ responses that never come (timeouts) and responses that change after N requests 
 
 routes.json: ``{"routes": [{"method": "POST", "host": "...", "path": "/x", "query": {"page": "2"},
 "json": {"offset": 20}, "form": {"page": "2"}, "status": 200, "headers": {...},
-"file": "relative/body.json" | "body": "inline text", "hang": false, "times": null}]}``;
-``query``, ``json`` and ``form`` match when the request carries at least those values.
-Every host gets an allow-all robots.txt unless the folder has its own.
+"file": "relative/body.json" | "body": "inline text", "hang": false, "times": null,
+"fault": null}]}``; ``query``, ``json`` and ``form`` match when the request carries at least
+those values. Every host gets an allow-all robots.txt unless the folder has its own (a route
+for ``/robots.txt`` with a ``host`` answers for that host alone).
+
+``fault`` breaks the answer the way real servers and networks do:
+
+- ``"reset"``: the request is read, then the connection is closed with a TCP reset; no answer.
+- ``"truncate"``: a complete HTTP answer whose body is cut (to ``cut_at`` bytes, default half):
+  its Content-Length says the cut length, so only the document itself is broken.
+- ``"cut_length"``: Content-Length announces the whole body, half of it (or ``cut_at`` bytes)
+  is sent, then the connection closes: the client sees the answer end early.
+- ``"redirect_loop"``: 302 back to the request's own path and query, every time.
+- ``"huge"``: the body padded with trailing spaces to ``size`` bytes (default 50 MB), sent in
+  chunks with its Content-Length (a client with a size limit gives up at the headers).
+
+A ``truncate``, ``cut_length`` or ``huge`` route without ``file`` or ``body`` breaks what the
+folder would otherwise answer for that request: the next matching route, or the static file.
 """
 
 from __future__ import annotations
 
 import json
 import mimetypes
+import socket
+import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,9 +85,12 @@ class ReplayFolder:
         self.used = [0] * len(self.routes)
 
     def route_for(self, method: str, host: str, path: str, query: str,
-                  body: bytes, content_type: str) -> dict[str, Any] | None:
+                  body: bytes, content_type: str, *, after: int = -1,
+                  count: bool = True) -> dict[str, Any] | None:
         params = _flat_query(query)
         for index, route in enumerate(self.routes):
+            if index <= after:
+                continue
             if route.get("method", "GET").upper() != method:
                 continue
             if route.get("host") and route["host"] != host:
@@ -91,9 +111,25 @@ class ReplayFolder:
             with self.lock:
                 if route.get("times") is not None and self.used[index] >= int(route["times"]):
                     continue
-                self.used[index] += 1
+                if count:
+                    self.used[index] += 1
             return route
         return None
+
+    def underlying(self, route: dict[str, Any], method: str, host: str, path: str, query: str,
+                   body: bytes, content_type: str) -> tuple[bytes, dict[str, str]] | None:
+        """What the folder answers for this request when ``route`` (a fault) is left out."""
+        if "file" in route or "body" in route:
+            return _route_payload(self.root, route)
+        index = self.routes.index(route)
+        following = self.route_for(method, host, path, query, body, content_type,
+                                   after=index, count=False)
+        if following is not None:
+            return _route_payload(self.root, following)
+        found = self.static_file(host, path, query)
+        if found is None:
+            return None
+        return found.read_bytes(), {"Content-Type": _guess_type(found.name)}
 
     def static_file(self, host: str, path: str, query: str) -> Path | None:
         relative = unquote(path).lstrip("/")
@@ -123,6 +159,26 @@ class ReplayFolder:
             )
 
 
+def _guess_type(name: str) -> str:
+    return mimetypes.guess_type(name.split("?")[0])[0] or "application/octet-stream"
+
+
+def _route_payload(root: Path, route: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    """A route's body and headers (Content-Type guessed from its file when not given)."""
+    if "file" in route:
+        payload = (root / route["file"]).read_bytes()
+    else:
+        payload = str(route.get("body", "")).encode("utf-8")
+    headers = dict(route.get("headers") or {})
+    if "Content-Type" not in headers and "file" in route:
+        headers["Content-Type"] = mimetypes.guess_type(route["file"])[0] or "text/plain"
+    return payload, headers
+
+
+FAULTS = ("reset", "truncate", "cut_length", "redirect_loop", "huge")
+HUGE_DEFAULT = 50 * 1024 * 1024
+
+
 def _handler_for(folder: ReplayFolder) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -146,15 +202,19 @@ def _handler_for(folder: ReplayFolder) -> type[BaseHTTPRequestHandler]:
             host = self.headers.get(ORIGINAL_HOST_HEADER) or self.headers.get("Host") or ""
             with folder.lock:
                 folder.log.append(Logged(method, host, parts.path, parts.query, body))
-            route = folder.route_for(method, host, parts.path, parts.query, body,
-                                     self.headers.get("Content-Type") or "")
+            content_type = self.headers.get("Content-Type") or ""
+            route = folder.route_for(method, host, parts.path, parts.query, body, content_type)
+            if route is not None and route.get("fault"):
+                self.replay_fault(route, method, host, parts.path, parts.query, body,
+                                  content_type)
+                return
             if route is not None:
                 self.replay_route(route)
                 return
             found = folder.static_file(host, parts.path, parts.query)
             if found is not None:
-                kind = mimetypes.guess_type(found.name.split("?")[0])[0] or "application/octet-stream"
-                self.send(200, found.read_bytes(), {"Content-Type": kind}, head=method == "HEAD")
+                self.send(200, found.read_bytes(), {"Content-Type": _guess_type(found.name)},
+                          head=method == "HEAD")
             elif parts.path == "/robots.txt":
                 self.send(200, ALLOW_ALL_ROBOTS, {"Content-Type": "text/plain"})
             else:
@@ -166,22 +226,64 @@ def _handler_for(folder: ReplayFolder) -> type[BaseHTTPRequestHandler]:
                 # Never answer: the client's timeout is what is being tested.
                 folder.stop.wait(120)
                 return
-            if "file" in route:
-                payload = (folder.root / route["file"]).read_bytes()
-            else:
-                payload = str(route.get("body", "")).encode("utf-8")
-            headers = dict(route.get("headers") or {})
-            if "Content-Type" not in headers and "file" in route:
-                headers["Content-Type"] = mimetypes.guess_type(route["file"])[0] or "text/plain"
+            payload, headers = _route_payload(folder.root, route)
             self.send(int(route.get("status", 200)), payload, headers)
 
-        def send(self, status: int, payload: bytes, headers: dict[str, str],
-                 head: bool = False) -> None:
+        def replay_fault(self, route: dict[str, Any], method: str, host: str, path: str,
+                         query: str, body: bytes, content_type: str) -> None:
+            fault = route["fault"]
+            if fault not in FAULTS:
+                raise ValueError(f"unknown fault {fault!r} in routes.json (known: {FAULTS})")
+            if fault == "reset":
+                # SO_LINGER with a zero timeout: close() sends RST instead of FIN.
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.close_connection = True
+                self.connection.close()
+                return
+            if fault == "redirect_loop":
+                target = f"{path}?{query}" if query else path
+                self.send(int(route.get("status", 302)), b"",
+                          {"Location": target, **(route.get("headers") or {})})
+                return
+            found = folder.underlying(route, method, host, path, query, body, content_type)
+            if found is None:
+                raise ValueError(f"fault {fault!r} at {host}{path} has no body to break")
+            payload, headers = found
+            headers = {**headers, **(route.get("headers") or {})}
+            status = int(route.get("status", 200))
+            cut = int(route.get("cut_at", len(payload) // 2))
+            if fault == "truncate":
+                self.send(status, payload[:cut], headers)
+            elif fault == "cut_length":
+                self.close_connection = True
+                self.send(status, payload[:cut], headers, length=len(payload))
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+            else:  # huge
+                size = max(int(route.get("size", HUGE_DEFAULT)), len(payload))
+                self.close_connection = True
+                self.send_head(status, headers, size)
+                chunk = b" " * 65536
+                try:
+                    self.wfile.write(payload)
+                    left = size - len(payload)
+                    while left > 0:
+                        self.wfile.write(chunk[:left])
+                        left -= min(left, len(chunk))
+                except OSError:
+                    pass  # the client gave up on the size, as it should
+
+        def send_head(self, status: int, headers: dict[str, str], length: int) -> None:
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Content-Length", str(length))
             self.end_headers()
+
+        def send(self, status: int, payload: bytes, headers: dict[str, str],
+                 head: bool = False, length: int | None = None) -> None:
+            self.send_head(status, headers, len(payload) if length is None else length)
             if not head:
                 self.wfile.write(payload)
 

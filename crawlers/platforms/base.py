@@ -17,7 +17,9 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
+    DownloadFailedError,
     DownloadTimeoutError,
     IgnoreRequest,
     ResponseDataLossError,
@@ -26,6 +28,8 @@ from scrapy.http import Response, TextResponse
 from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
+    ConnectionDone,
+    ConnectionLost,
     ConnectionRefusedError,
     DNSLookupError,
     TCPTimedOutError,
@@ -47,6 +51,14 @@ STATS_PREFIX = "peerjobs"
 def board_stat(source: str, name: str) -> str:
     """Stats key of one board's counter; ``//`` separates them since keys may contain ``/``."""
     return f"{STATS_PREFIX}/board/{source}//{name}"
+
+
+def _connection_lost(exc: DownloadFailedError) -> bool:
+    """True when Scrapy's DownloadFailedError wraps a connection closed (or reset) by the server
+    before the answer came (Twisted's ResponseFailed, whose ``reasons`` say why)."""
+    reasons = getattr(exc.__cause__, "reasons", None) or []
+    return any(isinstance(getattr(reason, "value", None), ConnectionLost | ConnectionDone)
+               for reason in reasons)
 
 
 class BoardSpider(scrapy.Spider):
@@ -172,6 +184,11 @@ class BoardSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[JobPosting]:
         """Every failed request is counted by kind; a lost listing page makes the board partial.
 
+        Kinds: ``http_403``, ``http_404`` (404 and 410), ``http_429``, ``http_4xx``/``http_5xx``,
+        ``detail_gone`` (404 or 410 on a detail page), ``timeout``, ``connection`` (cannot
+        connect), ``connection_lost`` (closed or reset before the answer), ``truncated`` (the
+        answer ended before its Content-Length), ``too_large`` (over DOWNLOAD_MAXSIZE),
+        ``robots_disallowed``, ``redirect_loop``, ``download_error`` (anything else).
         A failed detail request with a ``fallback`` yields the listing's copy of the posting.
         """
         request = failure.request  # type: ignore[attr-defined]
@@ -191,6 +208,14 @@ class BoardSpider(scrapy.Spider):
             kind, message = "connection", f"cannot connect for {request.url}: {exc}"
         elif isinstance(exc, ResponseDataLossError):
             kind, message = "truncated", f"response cut short for {request.url}"
+        elif isinstance(exc, DownloadCancelledError) and "max size" in str(exc):
+            kind, message = "too_large", (f"{request.url} answered more than DOWNLOAD_MAXSIZE "
+                                          f"({self.settings.getint('DOWNLOAD_MAXSIZE')} bytes); "
+                                          "not read")
+        elif isinstance(exc, ConnectionLost | ConnectionDone) or (
+                isinstance(exc, DownloadFailedError) and _connection_lost(exc)):
+            kind, message = "connection_lost", (f"the connection for {request.url} was closed "
+                                                "before an answer came")
         elif isinstance(exc, IgnoreRequest) and "robots.txt" in str(exc):
             kind, message = "robots_disallowed", f"robots.txt disallows {request.url}; not fetched"
         elif isinstance(exc, IgnoreRequest) and "redirect" in str(exc).lower():

@@ -5,8 +5,9 @@ in order, on the work database:
 
 1. ``link`` (:func:`make_link`) — canonical employers (db/employers.py), then cross-source clusters
    (db/dedup.py); sets ``postings.employer_id`` and ``postings.cluster_id``.
-2. ``trends`` (:func:`make_trends`) — ``demand_weekly``, ``demand_monthly``, ``title_variants`` and
-   ``employers_summary`` (db/trends.py).
+2. ``trends`` (:func:`make_trends`) — the demand, coverage and constant-panel index tables,
+   weekly and monthly, ``title_variants`` and ``employers_summary`` (db/trends.py,
+   db/coverage.py).
 3. ``record_build_info`` (:func:`make_build_info`) — the as-of time and settings behind the
    tables (``build_info``).
 
@@ -28,7 +29,7 @@ from db.build import Deriver
 from db.dedup import DEFAULT_MATCH, MatchSettings, link_postings
 from db.lifecycle import build_as_of
 from db.parallel import workers_for
-from db.trends import build_trend_tables, min_cell_from_env
+from db.trends import build_trend_tables, min_cell_from_env, panel_info
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +60,14 @@ def make_build_info(min_cell: int, settings: MatchSettings = DEFAULT_MATCH) -> D
             ("as_of", build_as_of(db), "The build's as-of time: the latest run's finished_at. "
              "Open postings are counted active up to this date; closing dates before it close "
              "postings."),
-            ("min_cell", str(min_cell), "Small-cell threshold: pay quantiles and shares are "
-             "withheld (suppressed = 1) for cells with fewer postings than this."),
+            ("min_cell", str(min_cell), "Small-cell threshold: pay quantiles (shares) are "
+             "withheld, pay_withheld (shares_withheld) = 1, in cells with 0 < n_pay (n) below "
+             "this."),
             ("dedup_settings", json.dumps(asdict(settings), sort_keys=True),
              "Settings of the cross-source matcher (db/dedup.py)."),
             ("taxonomy_versions", json.dumps(versions),
              "Taxonomy versions that classified the postings."),
+            *panel_info(db, build_as_of(db)),
         ]
         with db.atomic():
             db.conn.execute("delete from build_info")

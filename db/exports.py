@@ -4,9 +4,9 @@ Written into one folder:
 
 * ``<table>.csv`` for every public table and view (not the full-text index, not internal
   tables), header row first, empty cells for nulls;
-* ``trends/demand_weekly_<level>.csv`` and ``trends/demand_monthly_<level>.csv``: the trend
-  tables split by geography level (nation, region, division, state, cbsa, county), sorted by
-  place, role family and period, ready for a spreadsheet;
+* ``trends/<table>_<level>.csv`` for the demand, coverage and index tables, weekly and monthly:
+  split by geography level (nation, region, division, state, cbsa, county; the index tables
+  stop at state), sorted by place, role family and period, ready for a spreadsheet;
 * ``data_dictionary.csv`` and ``DATA_DICTIONARY.md``: every exported column with its type and
   its description from datasette/metadata.yml (the descriptions Datasette shows);
 * ``manifest.json``: the build's as-of time and the row count of every file.
@@ -30,11 +30,12 @@ from typing import IO, Any
 
 import yaml
 
-from db.trends import GEO_LEVELS
+from db.trends import GEO_LEVELS, INDEX_LEVELS
 
 METADATA = Path(__file__).resolve().parent.parent / "datasette" / "metadata.yml"
 DATABASE_NAME = "peerjobs"
-TREND_TABLES = ("demand_weekly", "demand_monthly")
+TREND_TABLES = ("demand_weekly", "demand_monthly", "coverage_weekly", "coverage_monthly",
+                "demand_index_weekly", "demand_index_monthly")
 _INTERNAL_PREFIXES = ("_", "sqlite_")
 
 
@@ -147,11 +148,15 @@ def export_all(database: Path, folder: Path, *, metadata: Path | None = None) ->
             counts[path.name] = _write_query(conn, path, f"select * from [{name}]")
             written.append(path)
         for table in (t for t in TREND_TABLES if t in tables):
-            for level in GEO_LEVELS:
+            columns = {row[1] for row in conn.execute(f"pragma table_info([{table}])")}
+            order = ", ".join(c for c in ("geo_code", "role_family", "period_start")
+                              if c in columns)
+            levels = GEO_LEVELS[:INDEX_LEVELS] if table.startswith("demand_index") else GEO_LEVELS
+            for level in levels:
                 path = folder / "trends" / f"{table}_{level}.csv"
                 counts[f"trends/{path.name}"] = _write_query(
-                    conn, path, f"select * from [{table}] where geo_level = ? "
-                    f"order by geo_code, role_family, period_start", (level,))
+                    conn, path, f"select * from [{table}] where geo_level = ? order by {order}",
+                    (level,))
                 written.append(path)
         as_of = None
         if "build_info" in tables:

@@ -143,6 +143,8 @@ TREND_COLUMNS: dict[str, type] = {
     "geo_code": str,
     "geo_name": str,
     "role_family": str,
+    "complete": int,
+    "boards_watched": int,
     "new_postings": int,
     "active_postings": int,
     "employers": int,
@@ -153,7 +155,31 @@ TREND_COLUMNS: dict[str, type] = {
     "share_cert_required": float,
     "n": int,
     "n_pay": int,
-    "suppressed": int,
+    "pay_withheld": int,
+    "shares_withheld": int,
+}
+COVERAGE_COLUMN_TYPES: dict[str, type] = {
+    "period_start": str,
+    "geo_level": str,
+    "geo_code": str,
+    "geo_name": str,
+    "complete": int,
+    "boards_watched": int,
+    "boards_every_week": int,
+    "postings_listed": int,
+    "peer_postings_listed": int,
+    "stock_at_start": int,
+}
+INDEX_COLUMNS: dict[str, type] = {
+    "period_start": str,
+    "geo_level": str,
+    "geo_code": str,
+    "geo_name": str,
+    "role_family": str,
+    "complete": int,
+    "panel_boards": int,
+    "active_postings": int,
+    "demand_index": float,
 }
 TREND_KEY = ("geo_level", "geo_code", "role_family", "period_start")
 
@@ -335,3 +361,31 @@ def m0003(db: Database) -> None:
     for column in ("location_source", "cert_evidence"):
         if column not in postings.columns_dict:
             postings.add_column(column, str)
+
+
+def _keyed_table(db: Database, name: str, columns: dict[str, type], key: tuple[str, ...]) -> None:
+    # WITHOUT ROWID: the key is the only b-tree, written in key order by every build.
+    kinds = {str: "TEXT", int: "INTEGER", float: "FLOAT"}
+    body = ",\n  ".join(f"[{column}] {kinds[kind]}" for column, kind in columns.items())
+    keys = ", ".join(f"[{column}]" for column in key)
+    db.execute(f"DROP TABLE IF EXISTS [{name}]")
+    db.execute(f"CREATE TABLE [{name}] (\n  {body},\n  PRIMARY KEY ({keys})\n) WITHOUT ROWID")
+
+
+@migrations(name="0004_coverage_index_withheld")
+def m0004(db: Database) -> None:
+    """Trend tables with coverage: ``complete`` and ``boards_watched`` on every demand row,
+    ``pay_withheld`` and ``shares_withheld`` instead of one ``suppressed`` flag, the coverage
+    and constant-panel index tables. Every build recomputes them, so they are made anew."""
+    for name in ("demand_weekly", "demand_monthly"):
+        _keyed_table(db, name, TREND_COLUMNS, TREND_KEY)
+    for name in ("demand_index_weekly", "demand_index_monthly"):
+        _keyed_table(db, name, INDEX_COLUMNS, TREND_KEY)
+    for name in ("coverage_weekly", "coverage_monthly"):
+        _keyed_table(db, name, COVERAGE_COLUMN_TYPES, ("geo_level", "geo_code", "period_start"))
+    db.execute("DROP TABLE IF EXISTS [employers_summary]")
+    db.table("employers_summary").create({
+        "employer_id": int, "name": str, "postings": int, "peer_postings": int,
+        "open_peer_postings": int, "peer_share": float, "peer_pay_hourly_median": float,
+        "n_pay": int, "pay_withheld": int, "states": str, "first_seen": str, "last_seen": str,
+    }, pk="employer_id")

@@ -1,22 +1,33 @@
-"""Trend tables, rebuilt from ``clusters`` and ``postings`` by every build.
+"""Trend tables, rebuilt from ``clusters``, ``postings``, ``runs`` and ``sightings`` by every build.
 
 ``demand_weekly`` and ``demand_monthly``: one row per period × geography × role family, for
 peer clusters only (``clusters.is_peer = 1``: a job posted on several sources counts once). A
 cluster is counted with its representative's fields (db/dedup.py): state, county, metro,
 region, division, role family, employer, pay and certification requirement.
 
-* **Periods**: weeks start on Monday, months on the 1st; ``period_start`` is that date. The
-  series runs from the period of the earliest ``active_from`` to the period holding the build's
-  as-of date. Cells with no active cluster are left out (read them as zero).
+* **Periods**: weeks start on Monday, months on the 1st; ``period_start`` is that date.
+* **Observation window** (db/coverage.py): a geography's series starts at the first period in
+  which a board covering it had a complete run, never earlier, and runs to the period holding
+  the build's as-of date, which is published with ``complete = 0`` (it is still going on;
+  anything that says "latest" uses the latest complete period). Inside the window every period
+  × geography × family cell exists, with explicit zeros where nothing was active; outside it
+  there is no row. ``boards_watched`` repeats the coverage table's count for the period and
+  place: growth in it is growth in coverage, not in demand.
 * **Geographies** (``geo_level`` / ``geo_code`` / ``geo_name``): ``nation`` (US), ``region``
   and ``division`` (Census names as codes), ``state`` (USPS code), ``cbsa`` (2023 CBSA code
   and title), ``county`` (5-digit FIPS, "County, ST"). A cluster without a state counts in the
   nation only; one without a county is missing from the county level, and so on.
-* **Role family**: each family code, plus ``all`` for every peer family together (including
-  peer clusters the taxonomy could not place in a family).
-* ``active_postings``: clusters whose active interval [``active_from``, ``active_to``] (both
-  inclusive; an open cluster runs to the as-of date) overlaps the period.
-* ``new_postings``: clusters whose ``active_from`` falls in the period.
+* **Role family**: each family code of the taxonomy, plus ``all`` for every peer family
+  together (including peer clusters the taxonomy could not place in a family).
+* **When a cluster counts**: from ``max(active_from, watch start)`` to ``active_to`` (both
+  inclusive; an open cluster runs to the as-of date). The watch start is the first complete
+  run of the earliest-watched board among the cluster's sources: a posting backdated to a
+  posted date before its board was watched counts from that first run on, so the start of
+  observation never reads as a ramp of demand.
+* ``active_postings``: clusters counting in the period.
+* ``new_postings``: clusters whose counting starts in the period, except the **stock**: those
+  first seen no later than the period after their watch start's period were already there when
+  watching began. The stock is counted once, as ``stock_at_start`` in the coverage tables.
 * ``employers``: distinct canonical employers among the active clusters (clusters without an
   employer are not counted).
 * ``n``: the active clusters behind the shares (= ``active_postings``); ``n_pay``: those of them
@@ -27,16 +38,26 @@ region, division, role family, employer, pay and certification requirement.
   "linear" method, Hyndman and Fan type 7), rounded to the cent.
 * ``share_with_pay`` = ``n_pay / n``; ``share_cert_required`` = share of the ``n`` clusters
   whose ``cert_requirement`` is ``required`` or ``required_within``; rounded to 4 decimals.
-* **Small cells**: shares are null when ``n`` is below the threshold (default 5; environment
-  ``PEERJOBS_MIN_CELL`` or the build's ``min_cell`` argument), pay quantiles are null when
-  ``n_pay`` is below it, and ``suppressed`` is 1 when either was withheld (a cell with no pay at
-  all has nothing to withhold). Counts are never suppressed.
+* **Withheld figures** (small-cell threshold, default 5; environment ``PEERJOBS_MIN_CELL`` or
+  the build's ``min_cell`` argument): the shares are withheld when ``0 < n < threshold``, the
+  pay quantiles when ``0 < n_pay < threshold``. ``shares_withheld`` and ``pay_withheld`` are 1
+  when a figure existed and was withheld, 0 when it is shown, and null when there was nothing
+  to show (``n = 0``, ``n_pay = 0``). Counts are never withheld.
+
+``demand_index_weekly`` and ``demand_index_monthly`` (nation, region, division and state): a
+constant panel. The window runs from the first period in which any board had a complete run
+(the base period) to the latest complete period; the panel is the boards with a complete run in
+every period of it. ``active_postings`` counts the peer clusters with a member from a panel
+board, and ``demand_index`` = 100 × that count / its count in the base period (null when the
+base is 0). Boards added later never move it: it separates demand from coverage. The base
+period and the panel's size are in ``build_info``.
 
 ``title_variants``: every cleaned title with the family and canonical title the taxonomy gave
 it, how many postings, clusters and employers used it, when it was first and last seen.
 
 ``employers_summary``: per canonical employer, its clusters, peer clusters, open peer clusters,
-peer share, the median hourly pay of its peer clusters (same suppression), states, dates.
+peer share, the median hourly pay of its peer clusters (withheld by the same rule), states,
+dates.
 """
 
 from __future__ import annotations
@@ -46,23 +67,37 @@ import os
 from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import us
 from sqlite_utils import Database
 
+from db.coverage import (
+    COVERAGE_COLUMNS,
+    GEO_LEVELS,
+    GRANULARITIES,
+    MONTHLY,
+    WEEKLY,
+    Geo,
+    Granularity,
+    Watching,
+    coverage_rows,
+    load_watching,
+    places,
+)
 from db.parallel import each_attached, map_parts, read_only, scratch_database
-from db.schema import TREND_COLUMNS
+from db.schema import INDEX_COLUMNS, TREND_COLUMNS
 
-GEO_LEVELS: tuple[str, ...] = ("nation", "region", "division", "state", "cbsa", "county")
+__all__ = ["GEO_LEVELS", "MONTHLY", "WEEKLY", "build_trend_tables", "demand_rows", "quantile"]
+
 ALL_FAMILIES = "all"
 DEFAULT_MIN_CELL = 5
 MIN_CELL_ENV = "PEERJOBS_MIN_CELL"
 CERT_REQUIRED = frozenset({"required", "required_within"})
-_MONDAY = date(1970, 1, 5).toordinal()
+INDEX_LEVELS = 4
+"""The index tables cover nation, region, division and state (the first four levels)."""
 
 
 def min_cell_from_env(default: int = DEFAULT_MIN_CELL) -> int:
@@ -86,112 +121,121 @@ def quantile(values: Sequence[float], p: float) -> float:
     return values[low] + (values[high] - values[low]) * (position - low)
 
 
-@dataclass(frozen=True)
-class Granularity:
-    table: str
-    index: Callable[[date], int]
-    start: Callable[[int], date]
+def family_codes() -> tuple[str, ...]:
+    from normalize.taxonomy import load_taxonomy
 
-
-def _week_index(day: date) -> int:
-    return (day.toordinal() - _MONDAY) // 7
-
-
-def _week_start(index: int) -> date:
-    return date.fromordinal(_MONDAY + 7 * index)
-
-
-def _month_index(day: date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def _month_start(index: int) -> date:
-    return date(index // 12, index % 12 + 1, 1)
-
-
-WEEKLY = Granularity("demand_weekly", _week_index, _week_start)
-MONTHLY = Granularity("demand_monthly", _month_index, _month_start)
+    return load_taxonomy().family_codes
 
 
 @dataclass(frozen=True, slots=True)
 class TrendCluster:
-    active_from: date
+    counted_from: date
+    """``max(active_from, watch start)``: the first day the cluster counts."""
     active_to: date
+    first_seen: date
+    watch_from: date
+    """The first complete run of the earliest-watched board among its sources."""
     employer_id: int | None
     pay: float | None
     cert_required: bool
     families: tuple[str, ...]
     places: tuple[tuple[str, str, str] | None, ...]
-    """(code, name) per level of :data:`GEO_LEVELS`, None where the cluster has none."""
+    """(level, code, name) per level of :data:`GEO_LEVELS`, None where the cluster has none."""
+    sources: tuple[str, ...]
+
+    def stock(self, granularity: Granularity) -> bool:
+        """Already posted when watching began: first seen by the period after the watch start's."""
+        return granularity.index(self.first_seen) <= granularity.index(self.watch_from) + 1
 
 
-def _state_name(code: str) -> str:
-    found = us.states.lookup(code)
-    return found.name if found else code
-
-
-def places(row: dict[str, Any]) -> tuple[tuple[str, str, str] | None, ...]:
-    """A cluster's geography at every level, as ``(level, code, name)``."""
-    state = row.get("state")
-    county = None
-    if row.get("county_fips"):
-        label = row.get("county") or row["county_fips"]
-        county = ("county", row["county_fips"], f"{label}, {state}" if state else label)
-    return (
-        ("nation", "US", "United States"),
-        ("region", row["region"], row["region"]) if row.get("region") else None,
-        ("division", row["division"], row["division"]) if row.get("division") else None,
-        ("state", state, _state_name(state)) if state else None,
-        ("cbsa", row["cbsa_code"], row.get("cbsa_title") or row["cbsa_code"])
-        if row.get("cbsa_code") else None,
-        county,
-    )
-
-
-def load_clusters(db: Database, as_of_day: date) -> list[TrendCluster]:
-    """Peer clusters with the fields the trend tables use, active intervals clipped to as-of."""
+def load_clusters(db: Database, watching: Watching) -> list[TrendCluster]:
+    """Peer clusters with the fields the trend tables use, their counting clipped to the watch
+    start and the as-of date."""
+    as_of_day = watching.as_of_day
     clusters = []
-    shared: dict[Any, Any] = {}  # one object per distinct place, family tuple and date
+    shared: dict[Any, Any] = {}  # one object per distinct place, family tuple, date and sources
     for row in db.query(
-        "select active_from, active_to, employer_id, pay_hourly, cert_requirement, "
-        "role_family, state, county, county_fips, cbsa_code, cbsa_title, region, division "
-        "from clusters where is_peer = 1 and active_from is not null order by cluster_id"
+        "select active_from, active_to, first_seen, sources, employer_id, pay_hourly, "
+        "cert_requirement, role_family, state, county, county_fips, cbsa_code, cbsa_title, "
+        "region, division from clusters where is_peer = 1 and active_from is not null "
+        "order by cluster_id"
     ):
         start = shared.setdefault(row["active_from"], date.fromisoformat(row["active_from"]))
         end = shared.setdefault(row["active_to"], date.fromisoformat(row["active_to"])) \
             if row["active_to"] else as_of_day
         end = min(end, as_of_day)
-        if start > end:
+        seen = date.fromisoformat(row["first_seen"][:10]) if row["first_seen"] else start
+        sources = tuple(sorted(json.loads(row["sources"]))) if row["sources"] else ()
+        firsts = [day for day in map(watching.first_complete, sources) if day is not None]
+        # A cluster no complete run ever saw counts from its first sighting.
+        watch_from = min(firsts) if firsts else seen
+        counted_from = max(start, watch_from)
+        if counted_from > end:
             continue
         family = row["role_family"]
         families = (family, ALL_FAMILIES) if family else (ALL_FAMILIES,)
         located = places(row)
         clusters.append(TrendCluster(
-            start, end, row["employer_id"], row["pay_hourly"],
+            counted_from, end, seen, watch_from, row["employer_id"], row["pay_hourly"],
             row["cert_requirement"] in CERT_REQUIRED,
             shared.setdefault(families, families), shared.setdefault(located, located),
+            shared.setdefault(sources, sources),
         ))
     return clusters
 
 
-def _cell_rows(
-    entries: list[tuple[int, int, TrendCluster]],
-    starts_of: Callable[[int], str],
-    key: tuple[str, str, str, str],
-    min_cell: int,
-) -> list[tuple[Any, ...]]:
-    """Sweep one cell's clusters over its periods; one row per period with an active cluster.
+@dataclass
+class Frame:
+    """What every demand, index and coverage row of one table needs besides the clusters."""
+
+    granularity: Granularity
+    watching: Watching
+    families: tuple[str, ...]
+    windows: dict[Geo, int] = field(init=False)
+    last: int = field(init=False)
+    watched: dict[Geo, dict[int, int]] = field(init=False)
+    _starts: dict[int, str] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.windows = self.watching.windows(self.granularity)
+        self.last = self.watching.last_period(self.granularity)
+        self.watched = self.watching.boards_watched(self.granularity)
+
+    def start_of(self, period: int) -> str:
+        found = self._starts.get(period)
+        if found is None:
+            found = self._starts[period] = self.granularity.start(period).isoformat()
+        return found
+
+    def complete(self, period: int) -> int:
+        return int(period < self.last)
+
+    def geos(self, level: int) -> list[Geo]:
+        return sorted(geo for geo in self.windows if geo[0] == level)
+
+    def span(self, cluster: TrendCluster, first_period: int) -> tuple[int, int]:
+        index = self.granularity.index
+        return max(index(cluster.counted_from), first_period), min(index(cluster.active_to),
+                                                                   self.last)
+
+
+def _cell_rows(entries: list[tuple[int, int, TrendCluster]], new: dict[int, int],
+               key: tuple[str, str, str, str], frame: Frame, geo: Geo, min_cell: int
+               ) -> list[tuple[Any, ...]]:
+    """Sweep one cell's clusters over its window; one row per period, zeros included.
 
     Between two periods where a cluster starts or ends, every figure but ``new_postings`` stays
     the same, so each figure is computed once per stretch.
     """
     level, code, name, family = key
+    window = frame.windows[geo]
+    watched = frame.watched.get(geo, {})
     starts: dict[int, list[TrendCluster]] = defaultdict(list)
     ends: dict[int, list[TrendCluster]] = defaultdict(list)
     for first, last, cluster in entries:
         starts[first].append(cluster)
         ends[last + 1].append(cluster)
-    moments = sorted(set(starts) | set(ends))
+    moments = sorted({window, *starts, *ends, *new} - {frame.last + 1})
     active = 0
     certified = 0
     employers: dict[int, int] = defaultdict(int)
@@ -207,16 +251,13 @@ def _cell_rows(
                     del employers[cluster.employer_id]
             if cluster.pay is not None:
                 del pays[bisect_left(pays, cluster.pay)]
-        new = starts.get(period, ())
-        for cluster in new:
+        for cluster in starts.get(period, ()):
             active += 1
             certified += cluster.cert_required
             if cluster.employer_id is not None:
                 employers[cluster.employer_id] += 1
             if cluster.pay is not None:
                 insort(pays, cluster.pay)
-        if not active:
-            continue
         n_pay = len(pays)
         shares_ok = active >= min_cell
         pay_ok = n_pay >= min_cell
@@ -227,79 +268,199 @@ def _cell_rows(
             round(quantile(pays, 0.75), 2) if pay_ok else None,
             round(n_pay / active, 4) if shares_ok else None,
             round(certified / active, 4) if shares_ok else None,
-            active, n_pay, int(not shares_ok or 0 < n_pay < min_cell),
+            active, n_pay, int(not pay_ok) if n_pay else None,
+            int(not shares_ok) if active else None,
         )
-        rows.append((starts_of(period), level, code, name, family, len(new), *figures))
-        stop = moments[position + 1] if position + 1 < len(moments) else period + 1
-        rows.extend((starts_of(current), level, code, name, family, 0, *figures)
-                    for current in range(period + 1, stop))
+        stop = moments[position + 1] if position + 1 < len(moments) else frame.last + 1
+        for current in range(period, stop):
+            rows.append((frame.start_of(current), level, code, name, family,
+                         frame.complete(current), watched.get(current, 0),
+                         new.get(current, 0) if current == period else 0, *figures))
     return rows
 
 
-def demand_rows(
-    clusters: Sequence[TrendCluster], granularity: Granularity, min_cell: int, level: int,
-    spans: Sequence[tuple[int, int]] | None = None,
-) -> list[tuple[Any, ...]]:
-    """Every row of one geography level of one trend table, sorted by code, family, period.
-
-    ``spans`` are the clusters' first and last period indexes (computed here when not given).
-    """
-    if spans is None:
-        spans = [(granularity.index(c.active_from), granularity.index(c.active_to))
-                 for c in clusters]
+def demand_rows(clusters: Sequence[TrendCluster], frame: Frame, min_cell: int, level: int
+                ) -> list[tuple[Any, ...]]:
+    """Every row of one geography level of one demand table, sorted by code, family, period."""
+    granularity = frame.granularity
     cells: dict[tuple[str, str], list[tuple[int, int, TrendCluster]]] = defaultdict(list)
-    names: dict[str, str] = {}
-    for cluster, (first, last) in zip(clusters, spans, strict=True):
+    new: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    families = set(frame.families) | {ALL_FAMILIES}
+    for cluster in clusters:
         place = cluster.places[level]
         if place is None:
             continue
-        _, code, name = place
-        if code not in names or name < names[code]:
-            names[code] = name
-        span = (first, last, cluster)
+        geo = (level, place[1])
+        window = frame.windows.get(geo)
+        if window is None:
+            continue  # no board covering the place was ever watched: outside every window
+        first, last = frame.span(cluster, window)
+        if first > last:
+            continue
+        families.update(cluster.families)
+        fresh = (not cluster.stock(granularity)
+                 and granularity.index(cluster.counted_from) >= window)
         for family in cluster.families:
-            cells[(code, family)].append(span)
-    starts: dict[int, str] = {}
-
-    def starts_of(index: int) -> str:
-        if index not in starts:
-            starts[index] = granularity.start(index).isoformat()
-        return starts[index]
-
+            cells[(place[1], family)].append((first, last, cluster))
+            if fresh:
+                new[(place[1], family)][first] += 1
     rows: list[tuple[Any, ...]] = []
-    for code, family in sorted(cells):
-        key = (GEO_LEVELS[level], code, names[code], family)
-        rows.extend(_cell_rows(cells[(code, family)], starts_of, key, min_cell))
+    for geo in frame.geos(level):
+        code = geo[1]
+        name = frame.watching.names[geo]
+        for family in sorted(families):
+            key = (GEO_LEVELS[level], code, name, family)
+            rows.extend(_cell_rows(cells.get((code, family), []), new.get((code, family), {}),
+                                   key, frame, geo, min_cell))
     return rows
 
 
-_CLUSTERS: dict[tuple[Path, str], list[TrendCluster]] = {}
-"""Clusters loaded by this process for the trend tasks of one build (key: database, as-of)."""
+# -- the constant panel -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Panel:
+    base: int
+    """The base period: the first in which any board had a complete run."""
+    end: int
+    """The latest complete period (the base itself when none is complete yet)."""
+    boards: frozenset[str]
+    """Boards with a complete run in every period from ``base`` to ``end``."""
+
+
+def choose_panel(watching: Watching, granularity: Granularity) -> Panel | None:
+    periods = watching.periods(granularity)
+    if not any(periods.values()):
+        return None
+    base = min(min(found) for found in periods.values() if found)
+    end = max(base, watching.last_period(granularity) - 1)
+    window = set(range(base, end + 1))
+    return Panel(base, end, frozenset(s for s, found in periods.items() if window <= found))
+
+
+def index_rows(clusters: Sequence[TrendCluster], frame: Frame, level: int
+               ) -> list[tuple[Any, ...]]:
+    """Every row of one geography level of one index table, sorted by code, family, period."""
+    panel = choose_panel(frame.watching, frame.granularity)
+    if panel is None or level >= INDEX_LEVELS:
+        return []
+    covering: dict[str, int] = defaultdict(int)
+    for source in panel.boards:
+        for geo in frame.watching.geos.get(source, ()):
+            if geo[0] == level:
+                covering[geo[1]] += 1
+    diffs: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for cluster in clusters:
+        place = cluster.places[level]
+        if place is None or place[1] not in covering or panel.boards.isdisjoint(cluster.sources):
+            continue
+        first, last = frame.span(cluster, panel.base)
+        if first > last:
+            continue
+        for family in cluster.families:
+            diffs[(place[1], family)][first] += 1
+            diffs[(place[1], family)][last + 1] -= 1
+    families = sorted(set(frame.families) | {ALL_FAMILIES} | {f for _, f in diffs})
+    rows: list[tuple[Any, ...]] = []
+    for code in sorted(covering):
+        name = frame.watching.names[(level, code)]
+        for family in families:
+            diff = diffs.get((code, family), {})
+            active = 0
+            base_count = None
+            for period in range(panel.base, frame.last + 1):
+                active += diff.get(period, 0)
+                if base_count is None:
+                    base_count = active
+                value = round(100 * active / base_count, 2) if base_count else None
+                rows.append((frame.start_of(period), GEO_LEVELS[level], code, name, family,
+                             frame.complete(period), covering[code], active, value))
+    return rows
+
+
+def stock_counts(clusters: Sequence[TrendCluster], frame: Frame) -> dict[Geo, dict[int, int]]:
+    """Geography → period → clusters of the stock, counted in their watch start's period."""
+    counts: dict[Geo, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    granularity = frame.granularity
+    for cluster in clusters:
+        if not cluster.stock(granularity):
+            continue
+        for level, place in enumerate(cluster.places):
+            if place is None:
+                continue
+            geo = (level, place[1])
+            window = frame.windows.get(geo)
+            if window is None:
+                continue
+            counts[geo][max(granularity.index(cluster.watch_from), window)] += 1
+    return counts
+
+
+# -- tasks --------------------------------------------------------------------------------------
+
+@dataclass
+class Inputs:
+    watching: Watching
+    clusters: list[TrendCluster]
+    families: tuple[str, ...]
+
+
+_INPUTS: dict[tuple[Path, str], Inputs] = {}
+"""What this process loaded for the trend tasks of one build (key: database, as-of)."""
 
 
 TrendTask = tuple[str, int, str, int]
 """(table, geography level or -1, as-of date, small-cell threshold)."""
 
+COVERAGE_TABLES = {g.coverage_table: g for g in (WEEKLY, MONTHLY)}
+INDEX_TABLES = {g.index_table: g for g in (WEEKLY, MONTHLY)}
+
+
+def _inputs(database: Path, as_of_day: str) -> Inputs:
+    key = (database, as_of_day)
+    if key not in _INPUTS:
+        _INPUTS.clear()
+        db = read_only(database)
+        watching = load_watching(db, date.fromisoformat(as_of_day))
+        _INPUTS[key] = Inputs(watching, load_clusters(db, watching), family_codes())
+        db.close()
+    return _INPUTS[key]
+
+
+def _columns(table: str) -> tuple[str, ...]:
+    if table in AUDIT_TABLES:
+        return AUDIT_TABLES[table][0]
+    if table in COVERAGE_TABLES:
+        return COVERAGE_COLUMNS
+    if table in INDEX_TABLES:
+        return tuple(INDEX_COLUMNS)
+    return tuple(TREND_COLUMNS)
+
 
 def trends_part(database: Path, scratch: Path, task: TrendTask) -> None:
-    """The rows of one trend table (one geography level of a demand table) into the scratch
-    table ``rows`` (a :func:`db.parallel.map_parts` task)."""
+    """The rows of one trend task (an audit table, a coverage table, or one geography level of
+    a demand or index table) into the scratch table ``rows`` (a :func:`db.parallel.map_parts`
+    task)."""
     table, level, as_of_day, min_cell = task
+    rows: list[tuple[Any, ...]]
     if table in AUDIT_TABLES:
         db = read_only(database)
         rows = AUDIT_TABLES[table][1](db, min_cell)
         db.close()
-        columns = AUDIT_TABLES[table][0]
     else:
-        key = (database, as_of_day)
-        if key not in _CLUSTERS:
-            _CLUSTERS.clear()
+        inputs = _inputs(database, as_of_day)
+        granularity = (GRANULARITIES.get(table) or COVERAGE_TABLES.get(table)
+                       or INDEX_TABLES[table])
+        frame = Frame(granularity, inputs.watching, inputs.families)
+        if table in COVERAGE_TABLES:
             db = read_only(database)
-            _CLUSTERS[key] = load_clusters(db, date.fromisoformat(as_of_day))
+            rows = coverage_rows(db, inputs.watching, granularity,
+                                 stock_counts(inputs.clusters, frame))
             db.close()
-        granularity = WEEKLY if table == WEEKLY.table else MONTHLY
-        rows = demand_rows(_CLUSTERS[key], granularity, min_cell, level)
-        columns = tuple(TREND_COLUMNS)
+        elif table in INDEX_TABLES:
+            rows = index_rows(inputs.clusters, frame, level)
+        else:
+            rows = demand_rows(inputs.clusters, frame, min_cell, level)
+    columns = _columns(table)
     out = scratch_database(scratch)
     out.execute(f"create table rows ({', '.join(columns)})")
     with out.atomic():
@@ -308,35 +469,73 @@ def trends_part(database: Path, scratch: Path, task: TrendTask) -> None:
     out.close()
 
 
+TREND_TABLES: tuple[str, ...] = (
+    "title_variants", "employers_summary", WEEKLY.table, MONTHLY.table, WEEKLY.coverage_table,
+    MONTHLY.coverage_table, WEEKLY.index_table, MONTHLY.index_table)
+
+
 def build_trend_tables(db: Database, *, as_of: str | None, min_cell: int, workers: int = 0,
                        tables: tuple[str, ...] | None = None) -> dict[str, int]:
-    """Rebuild the trend tables (``demand_weekly``, ``demand_monthly``, and the audit tables
-    ``title_variants`` and ``employers_summary``); returns their row counts.
+    """Rebuild the trend tables (demand, coverage and index tables, weekly and monthly, and the
+    audit tables ``title_variants`` and ``employers_summary``); returns their row counts.
 
-    Each audit table and each demand table's geography level is one task for ``workers``
-    worker processes (none: in this process), the audit tables first: they are the longest
-    single tasks, and the demand levels fill in around them. Rows are merged in key order.
+    Each audit table, each coverage table and each geography level of a demand or index table
+    is one task for ``workers`` worker processes (none: in this process), the longest first.
+    Rows are merged in key order. Without an as-of date (no run yet) the period tables are
+    left empty.
     """
-    wanted = tables or (*AUDIT_TABLES, WEEKLY.table, MONTHLY.table)
-    as_of_day = (as_of or date.max.isoformat())[:10]
+    wanted = tables or TREND_TABLES
     levels = sorted(range(len(GEO_LEVELS)), key=GEO_LEVELS.__getitem__)
-    tasks: list[TrendTask] = [(table, -1, as_of_day, min_cell)
-                              for table in AUDIT_TABLES if table in wanted]
-    tasks += [(granularity.table, level, as_of_day, min_cell)
-              for granularity in (WEEKLY, MONTHLY) if granularity.table in wanted
-              for level in levels]
+    tasks: list[TrendTask] = []
+    if as_of:
+        as_of_day = as_of[:10]
+        tasks += [(table, -1, as_of_day, min_cell) for table in AUDIT_TABLES if table in wanted]
+        tasks += [(table, -1, as_of_day, min_cell) for table in COVERAGE_TABLES
+                  if table in wanted]
+        tasks += [(granularity.table, level, as_of_day, min_cell)
+                  for granularity in (WEEKLY, MONTHLY) if granularity.table in wanted
+                  for level in levels]
+        tasks += [(granularity.index_table, level, as_of_day, min_cell)
+                  for granularity in (WEEKLY, MONTHLY) if granularity.index_table in wanted
+                  for level in levels if level < INDEX_LEVELS]
+    else:
+        tasks += [(table, -1, "", min_cell) for table in AUDIT_TABLES if table in wanted]
     scratch = map_parts(db, trends_part, tasks, workers=workers, label="trends")
-    _CLUSTERS.clear()
+    _INPUTS.clear()
     counts = dict.fromkeys(wanted, 0)
     with db.atomic():
         for table in counts:
             db.conn.execute(f"delete from {table}")
     for (table, _, _, _), part in zip(tasks, each_attached(db, scratch), strict=True):
-        columns = ", ".join(AUDIT_TABLES[table][0] if table in AUDIT_TABLES else TREND_COLUMNS)
+        columns = ", ".join(_columns(table))
         with db.atomic():
             counts[table] += db.conn.execute(
                 f"insert into {table} ({columns}) select * from {part}.rows").rowcount
     return counts
+
+
+def panel_info(db: Database, as_of: str | None) -> list[tuple[str, str, str]]:
+    """``build_info`` rows on the panel and the latest complete periods."""
+    if not as_of:
+        return []
+    watching = load_watching(db, date.fromisoformat(as_of[:10]))
+    rows = []
+    for granularity, unit in ((WEEKLY, "week"), (MONTHLY, "month")):
+        last = watching.last_period(granularity)
+        rows.append((f"latest_complete_{unit}", granularity.start(last - 1).isoformat(),
+                     f"The latest complete {unit} (the {unit} holding the as-of date is "
+                     "still going on: its rows carry complete = 0)."))
+        panel = choose_panel(watching, granularity)
+        if panel is None:
+            continue
+        rows.append((f"panel_base_{unit}", granularity.start(panel.base).isoformat(),
+                     f"Base period (index 100) of {granularity.index_table}: the first {unit} "
+                     "in which any board had a complete run."))
+        rows.append((f"panel_boards_{unit}ly", str(len(panel.boards)),
+                     f"Boards in the constant panel of {granularity.index_table}: a complete "
+                     f"run in every {unit} from {granularity.start(panel.base).isoformat()} to "
+                     f"{granularity.start(panel.end).isoformat()}."))
+    return rows
 
 
 # -- audit tables -----------------------------------------------------------------------------
@@ -398,7 +597,7 @@ def title_variant_rows(db: Database, min_cell: int = DEFAULT_MIN_CELL) -> list[t
 
 
 SUMMARY_COLUMNS = ("employer_id", "name", "postings", "peer_postings", "open_peer_postings",
-                   "peer_share", "peer_pay_hourly_median", "n_pay", "suppressed", "states",
+                   "peer_share", "peer_pay_hourly_median", "n_pay", "pay_withheld", "states",
                    "first_seen", "last_seen")
 
 
@@ -428,7 +627,8 @@ def employers_summary_rows(db: Database, min_cell: int) -> list[tuple[Any, ...]]
         rows.append((
             employer_id, name, total, peer, open_peer, round(peer / total, 4) if total else None,
             round(quantile(values, 0.5), 2) if pay_ok else None, len(values),
-            int(0 < len(values) < min_cell), json.dumps(sorted(states.get(employer_id, ()))),
+            int(not pay_ok) if values else None,
+            json.dumps(sorted(states.get(employer_id, ()))),
             first_seen, last_seen,
         ))
     return rows

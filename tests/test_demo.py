@@ -95,3 +95,18 @@ def test_demo_serves_datasette_at_the_printed_url(tmp_path: Path) -> None:
         process.wait(timeout=30)
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+
+
+def test_the_demo_series_start_at_the_first_crawl_and_the_last_week_is_partial(
+        demo_db: Path) -> None:
+    conn = sqlite3.connect(demo_db)
+    # Postings are backdated to their posted dates, but no series starts before the first
+    # complete run (2026-09-28); the week of the last crawl (as-of 2026-10-05) is going on.
+    assert conn.execute(
+        "select period_start, complete from demand_weekly where geo_level = 'nation' "
+        "and role_family = 'all' order by period_start").fetchall() == [
+        ("2026-09-28", 1), ("2026-10-05", 0)]
+    assert conn.execute("select value from build_info where key = 'latest_complete_week'"
+                        ).fetchone() == ("2026-09-28",)
+    assert conn.execute("select min(period_start) from coverage_weekly").fetchone() == (
+        "2026-09-28",)

@@ -46,8 +46,12 @@ def test_every_public_table_view_and_trend_series_is_exported(database: Path,
             "title_variants", "employers_summary", "peer_postings"} <= set(tables + views)
     names = {p.relative_to(out).as_posix() for p in written}
     expected = {f"{t}.csv" for t in tables + views} | {
-        f"trends/{t}_{level}.csv" for t in ("demand_weekly", "demand_monthly")
-        for level in GEO_LEVELS} | {"data_dictionary.csv", "DATA_DICTIONARY.md", "manifest.json"}
+        f"trends/{t}_{level}.csv" for t in ("demand_weekly", "demand_monthly",
+                                            "coverage_weekly", "coverage_monthly")
+        for level in GEO_LEVELS} | {
+        f"trends/demand_index_{unit}_{level}.csv" for unit in ("weekly", "monthly")
+        for level in ("nation", "region", "division", "state")} | {
+        "data_dictionary.csv", "DATA_DICTIONARY.md", "manifest.json"}
     assert names == expected
     manifest = json.loads((out / "manifest.json").read_text())
     for name in tables + views:
@@ -88,10 +92,12 @@ async def test_canned_queries_run_in_datasette(database: Path) -> None:
         "/peerjobs/demand_trend.json?state=mi&role_family=&_shape=array")
     assert trend.status_code == 200
     series = trend.json()
-    assert [r["week_start"] for r in series] == ["2026-01-05", "2026-01-12", "2026-01-19",
-                                                  "2026-01-26", "2026-02-02", "2026-02-09",
-                                                  "2026-02-16", "2026-02-23", "2026-03-02"]
-    assert series[0]["active_postings"] == 1 and series[-1]["active_postings"] >= 3
+    # From the first complete run (postings backdated to January never start the series
+    # earlier) to the week of the as-of date, which is still going on.
+    assert [(r["week_start"], r["complete"], r["boards_watched"], r["active_postings"])
+            for r in series] == [
+        ("2026-02-02", 1, 4, 3), ("2026-02-09", 1, 3, 4), ("2026-02-16", 1, 2, 4),
+        ("2026-02-23", 1, 3, 4), ("2026-03-02", 0, 3, 4)]
     search = await datasette.client.get(
         "/peerjobs/search_postings.json?q=recovery+coach&state=&_shape=array")
     assert search.status_code == 200
@@ -119,7 +125,9 @@ async def test_the_dashboard_page_and_every_chart_query(database: Path) -> None:
     # The state filter offers the states of the trend tables, read by the plugin.
     assert '<option value="MI" selected' in page.text.replace("selected=\"selected\"", "selected")
     conn = sqlite3.connect(database)
-    latest = conn.execute("select max(period_start) from demand_weekly").fetchone()[0]
+    latest = conn.execute("select value from build_info where key = 'latest_complete_week'"
+                          ).fetchone()[0]
+    assert latest == "2026-02-23"
     for state, level, code in (("MI", "state", "MI"), ("", "nation", "US")):
         expected_active, expected_new = conn.execute(
             "select active_postings, new_postings from demand_weekly where geo_level = ? and "
@@ -147,6 +155,6 @@ async def test_the_dashboard_page_and_every_chart_query(database: Path) -> None:
             for row in conn.execute(
                 "select period_start, pay_hourly_p25, pay_hourly_median, pay_hourly_p75 "
                 "from demand_weekly where geo_level = ? and geo_code = ? and role_family = 'all' "
-                "and suppressed = 0 and pay_hourly_median is not null order by period_start",
+                "and pay_withheld = 0 order by period_start",
                 (level, code))]
     assert results["states"][0]["state"] == "MI"

@@ -15,6 +15,7 @@ from db.build import build
 from db.derived import make_derivers
 from db.stubs import extra_normalizer
 from db.trends import MIN_CELL_ENV, min_cell_from_env, quantile, title_variant_rows
+from normalize.taxonomy import load_taxonomy
 
 BOARD = "greenhouse:isk"
 PEER_BOARD = "jsonld:mipeerjobs"
@@ -109,60 +110,92 @@ def database(tmp_path: Path) -> Path:
     return tmp_path / "data" / "peerjobs.db"
 
 
-COLUMNS = ("period_start, geo_code, geo_name, role_family, new_postings, active_postings, "
-           "employers, pay_hourly_p25, pay_hourly_median, pay_hourly_p75, share_with_pay, "
-           "share_cert_required, n, n_pay, suppressed")
+COLUMNS = ("period_start, geo_code, geo_name, role_family, complete, boards_watched, "
+           "new_postings, active_postings, employers, pay_hourly_p25, pay_hourly_median, "
+           "pay_hourly_p75, share_with_pay, share_cert_required, n, n_pay, pay_withheld, "
+           "shares_withheld")
+FAMILIES = sorted(["all", *load_taxonomy().family_codes])
+WEEKS = ("2026-03-02", "2026-03-09", "2026-03-16")
+# The week holding the as-of date (2026-03-16T03:05) is still going on: complete = 0.
+FINISHED = (1, 1, 0)
 
+# Watching: isk's first complete run is on 2026-03-02, mipeerjobs' on 2026-03-09, so the nation
+# (and Michigan, and Kalamazoo, which both boards cover) has 1, 2, 2 boards watched; Washtenaw
+# only isk (1, 1, 1). Every series starts on 2026-03-02, isk's first complete run.
+# Stock: P1, P2 (first seen 03-02) and P3 (first seen 03-09, the week after isk's first
+# complete run) were already there when watching began; only P4 (first seen 03-16) is new.
+#
 # Nation, all peer families (min_cell = 2):
-# week of 03-02: P1, P2 active and new; one employer (ISK); pay [16, 19]:
+# week of 03-02: P1, P2 active; one employer (ISK); pay [16, 19]:
 #   p25 = 16 + 0.25 * (19 - 16) = 16.75, median 17.50, p75 = 16 + 0.75 * 3 = 18.25;
 #   both post pay (1.0); P1 requires certification, P2 does not (0.5).
-# week of 03-09: P1 (with P1' one cluster) and P3 (new); employers ISK and Washtenaw CMH; pay
+# week of 03-09: P1 (with P1' one cluster) and P3; employers ISK and Washtenaw CMH; pay
 #   [19, 23]: p25 20.00, median 21.00, p75 22.00; pay 2/2; certification required (P1) and
 #   required_within (P3) both count: 2/2.
 # week of 03-16: P1, P3, P4 (new); pay [19, 23] again (P4 posts none): n_pay 2; shares 2/3.
 NATION_ALL = [
-    ("2026-03-02", "US", "United States", "all", 2, 2, 1, 16.75, 17.5, 18.25, 1.0, 0.5, 2, 2, 0),
-    ("2026-03-09", "US", "United States", "all", 1, 2, 2, 20.0, 21.0, 22.0, 1.0, 1.0, 2, 2, 0),
-    ("2026-03-16", "US", "United States", "all", 1, 3, 2, 20.0, 21.0, 22.0, 0.6667, 0.6667,
-     3, 2, 0),
+    ("2026-03-02", "US", "United States", "all", 1, 1, 0, 2, 1, 16.75, 17.5, 18.25, 1.0, 0.5,
+     2, 2, 0, 0),
+    ("2026-03-09", "US", "United States", "all", 1, 2, 0, 2, 2, 20.0, 21.0, 22.0, 1.0, 1.0,
+     2, 2, 0, 0),
+    ("2026-03-16", "US", "United States", "all", 0, 2, 1, 3, 2, 20.0, 21.0, 22.0, 0.6667,
+     0.6667, 3, 2, 0, 0),
 ]
-# Per family: peer_support_mh is P1 and P2 in week 1, then P1 alone (n = 1 < 2: shares and pay
-# withheld, suppressed = 1). recovery_coach_sud is P3 alone in week 2 (suppressed), then P3
-# and P4: shares of n = 2 shown (pay 1/2, certification 1/2: P4 only prefers it), but only
-# one posting has pay (n_pay = 1 < 2): quantiles withheld, suppressed = 1.
-NATION_FAMILIES = [
-    ("2026-03-02", "US", "United States", "peer_support_mh", 2, 2, 1, 16.75, 17.5, 18.25,
-     1.0, 0.5, 2, 2, 0),
-    ("2026-03-09", "US", "United States", "peer_support_mh", 0, 1, 1, None, None, None,
-     None, None, 1, 1, 1),
-    ("2026-03-16", "US", "United States", "peer_support_mh", 0, 1, 1, None, None, None,
-     None, None, 1, 1, 1),
-    ("2026-03-09", "US", "United States", "recovery_coach_sud", 1, 1, 1, None, None, None,
-     None, None, 1, 1, 1),
-    ("2026-03-16", "US", "United States", "recovery_coach_sud", 1, 2, 1, None, None, None,
-     0.5, 0.5, 2, 1, 1),
+# peer_support_mh is P1 and P2 in week 1, then P1 alone: n = 1 and n_pay = 1 are below 2, so
+# both kinds of figure existed and were withheld (1, 1). recovery_coach_sud has nothing in
+# week 1 (a zero row: nothing to withhold, null, null), P3 alone in week 2 (withheld), then P3
+# and P4: the shares of n = 2 are shown (pay 1/2, certification 1/2: P4 only prefers it; 0),
+# but only one posting has pay (n_pay = 1 < 2): quantiles withheld (1).
+PEER_MH = [
+    ("2026-03-02", "US", "United States", "peer_support_mh", 1, 1, 0, 2, 1, 16.75, 17.5, 18.25,
+     1.0, 0.5, 2, 2, 0, 0),
+    ("2026-03-09", "US", "United States", "peer_support_mh", 1, 2, 0, 1, 1, None, None, None,
+     None, None, 1, 1, 1, 1),
+    ("2026-03-16", "US", "United States", "peer_support_mh", 0, 2, 0, 1, 1, None, None, None,
+     None, None, 1, 1, 1, 1),
 ]
-# Counties: Kalamazoo holds P1 and P2 (the same rows as peer_support_mh, for 'all' and the
-# family); Washtenaw holds P3 and P4 (the same rows as recovery_coach_sud).
-KALAMAZOO_ROWS = [
-    ("2026-03-02", "26077", "Kalamazoo County, MI", "{f}", 2, 2, 1, 16.75, 17.5, 18.25, 1.0,
-     0.5, 2, 2, 0),
-    ("2026-03-09", "26077", "Kalamazoo County, MI", "{f}", 0, 1, 1, None, None, None, None,
-     None, 1, 1, 1),
-    ("2026-03-16", "26077", "Kalamazoo County, MI", "{f}", 0, 1, 1, None, None, None, None,
-     None, 1, 1, 1),
-]
-WASHTENAW_ROWS = [
-    ("2026-03-09", "26161", "Washtenaw County, MI", "{f}", 1, 1, 1, None, None, None, None,
-     None, 1, 1, 1),
-    ("2026-03-16", "26161", "Washtenaw County, MI", "{f}", 1, 2, 1, None, None, None, 0.5,
-     0.5, 2, 1, 1),
+RECOVERY = [
+    ("2026-03-02", "US", "United States", "recovery_coach_sud", 1, 1, 0, 0, 0, None, None, None,
+     None, None, 0, 0, None, None),
+    ("2026-03-09", "US", "United States", "recovery_coach_sud", 1, 2, 0, 1, 1, None, None, None,
+     None, None, 1, 1, 1, 1),
+    ("2026-03-16", "US", "United States", "recovery_coach_sud", 0, 2, 1, 2, 1, None, None, None,
+     0.5, 0.5, 2, 1, 1, 0),
 ]
 
 
-def family(rows: list[tuple[Any, ...]], code: str) -> list[tuple[Any, ...]]:
-    return [(r[0], r[1], r[2], code, *r[4:]) for r in rows]
+def zeros(code: str, name: str, family: str, boards: tuple[int, ...]) -> list[tuple[Any, ...]]:
+    """A cell with nothing active: explicit zeros, nothing withheld (null)."""
+    return [(week, code, name, family, done, watched, 0, 0, 0, None, None, None, None, None,
+             0, 0, None, None) for week, done, watched in zip(WEEKS, FINISHED, boards,
+                                                               strict=True)]
+
+
+def place(rows: list[tuple[Any, ...]], code: str, name: str, family: str,
+          boards: tuple[int, ...]) -> list[tuple[Any, ...]]:
+    return [(r[0], code, name, family, r[4], watched, *r[6:])
+            for r, watched in zip(rows, boards, strict=True)]
+
+
+def cells(code: str, name: str, boards: tuple[int, ...],
+          active: dict[str, list[tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
+    """Every family of one place, in table order: the active ones as given, zeros otherwise."""
+    rows: list[tuple[Any, ...]] = []
+    for family in FAMILIES:
+        found = active.get(family)
+        rows += (place(found, code, name, family, boards) if found
+                 else zeros(code, name, family, boards))
+    return rows
+
+
+NATION = cells("US", "United States", (1, 2, 2),
+               {"all": NATION_ALL, "peer_support_mh": PEER_MH, "recovery_coach_sud": RECOVERY})
+# Counties: Kalamazoo holds P1 and P2 (the peer_support_mh figures, for 'all' and the family);
+# Washtenaw holds P3 and P4 (the recovery_coach_sud figures) and is watched by isk alone.
+KALAMAZOO = cells("26077", "Kalamazoo County, MI", (1, 2, 2),
+                  {"all": PEER_MH, "peer_support_mh": PEER_MH})
+WASHTENAW = cells("26161", "Washtenaw County, MI", (1, 1, 1),
+                  {"all": RECOVERY, "recovery_coach_sud": RECOVERY})
 
 
 def weekly(database: Path, level: str) -> list[tuple[Any, ...]]:
@@ -172,13 +205,11 @@ def weekly(database: Path, level: str) -> list[tuple[Any, ...]]:
 
 
 def test_nation_rows(database: Path) -> None:
-    assert weekly(database, "nation") == NATION_ALL + NATION_FAMILIES
+    assert weekly(database, "nation") == NATION
 
 
 def test_county_rows(database: Path) -> None:
-    assert weekly(database, "county") == (
-        family(KALAMAZOO_ROWS, "all") + family(KALAMAZOO_ROWS, "peer_support_mh")
-        + family(WASHTENAW_ROWS, "all") + family(WASHTENAW_ROWS, "recovery_coach_sud"))
+    assert weekly(database, "county") == KALAMAZOO + WASHTENAW
 
 
 def test_every_level_above_the_county_holds_the_same_michigan_rows(database: Path) -> None:
@@ -190,8 +221,63 @@ def test_every_level_above_the_county_holds_the_same_michigan_rows(database: Pat
         assert {(row[1], row[2]) for row in rows} == {(code, name)}
         assert [row[3:] for row in rows] == nation
     cbsa = weekly(database, "cbsa")
-    assert {(row[1], row[2]) for row in cbsa} == {("28020", "Kalamazoo-Portage, MI"),
-                                                 ("11460", "Ann Arbor, MI")}
+    assert [row[1:] for row in cbsa] == [row[1:] for row in
+                                         place_rows(WASHTENAW, "11460", "Ann Arbor, MI")
+                                         + place_rows(KALAMAZOO, "28020",
+                                                      "Kalamazoo-Portage, MI")]
+
+
+def place_rows(rows: list[tuple[Any, ...]], code: str, name: str) -> list[tuple[Any, ...]]:
+    return [(r[0], code, name, *r[3:]) for r in rows]
+
+
+def test_coverage_rows(database: Path) -> None:
+    conn = sqlite3.connect(database)
+    # Postings listed by complete runs: Kalamazoo P1, P2, N1 in week 1; P1 (and P1', another
+    # posting of the same job), N1 in week 2 and 3; Washtenaw P3 from week 2, P4 in week 3.
+    assert conn.execute(
+        "select period_start, geo_code, complete, boards_watched, boards_every_week, "
+        "postings_listed, peer_postings_listed, stock_at_start from coverage_weekly "
+        "where geo_level in ('nation', 'county') order by geo_level, geo_code, period_start"
+    ).fetchall() == [
+        ("2026-03-02", "26077", 1, 1, 1, 3, 2, 2),
+        ("2026-03-09", "26077", 1, 2, 2, 3, 2, 0),
+        ("2026-03-16", "26077", 0, 2, 2, 3, 2, 0),
+        ("2026-03-02", "26161", 1, 1, 1, 0, 0, 1),
+        ("2026-03-09", "26161", 1, 1, 1, 1, 1, 0),
+        ("2026-03-16", "26161", 0, 1, 1, 2, 2, 0),
+        ("2026-03-02", "US", 1, 1, 1, 3, 2, 3),
+        ("2026-03-09", "US", 1, 2, 2, 4, 3, 0),
+        ("2026-03-16", "US", 0, 2, 2, 5, 4, 0),
+    ]
+    # March is still going on; both boards were watched in it, but mipeerjobs missed the week
+    # of 03-02, so only isk has a complete run in every week starting in March.
+    assert conn.execute(
+        "select period_start, complete, boards_watched, boards_every_week, postings_listed, "
+        "peer_postings_listed, stock_at_start from coverage_monthly where geo_level = 'nation'"
+    ).fetchall() == [("2026-03-01", 0, 2, 1, 6, 5, 4)]
+
+
+def test_the_constant_panel_index(database: Path) -> None:
+    conn = sqlite3.connect(database)
+    # The panel: boards with a complete run in every week from the base week (03-02) to the
+    # latest complete week (03-09): isk only. Every peer cluster has an isk member.
+    assert conn.execute(
+        "select period_start, complete, panel_boards, active_postings, demand_index "
+        "from demand_index_weekly where geo_level = 'nation' and role_family = 'all' "
+        "order by period_start").fetchall() == [
+        ("2026-03-02", 1, 1, 2, 100.0), ("2026-03-09", 1, 1, 2, 100.0),
+        ("2026-03-16", 0, 1, 3, 150.0)]
+    # recovery_coach_sud had nothing in the base week: no index to compute.
+    assert conn.execute(
+        "select active_postings, demand_index from demand_index_weekly "
+        "where geo_level = 'state' and role_family = 'recovery_coach_sud' "
+        "order by period_start").fetchall() == [(0, None), (1, None), (2, None)]
+    info = dict(conn.execute("select key, value from build_info").fetchall())
+    assert (info["latest_complete_week"], info["panel_base_week"], info["panel_boards_weekly"],
+            info["latest_complete_month"], info["panel_base_month"],
+            info["panel_boards_monthly"]) == (
+        "2026-03-09", "2026-03-02", "1", "2026-02-01", "2026-03-01", "2")
 
 
 def test_monthly_rows_count_each_cluster_once_per_month(database: Path) -> None:
@@ -199,13 +285,14 @@ def test_monthly_rows_count_each_cluster_once_per_month(database: Path) -> None:
     assert conn.execute(
         "select period_start, role_family, new_postings, active_postings, employers, n_pay, "
         "pay_hourly_p25, pay_hourly_median, pay_hourly_p75 from demand_monthly "
-        "where geo_level = 'nation' order by role_family"
+        "where geo_level = 'nation' and active_postings > 0 order by role_family"
     ).fetchall() == [
         # All four peer clusters in March; pay [16, 19, 23]: p25 = 16 + 0.5 * 3 = 17.5,
-        # median 19, p75 = 19 + 0.5 * 4 = 21.
-        ("2026-03-01", "all", 4, 4, 2, 3, 17.5, 19.0, 21.0),
-        ("2026-03-01", "peer_support_mh", 2, 2, 1, 2, 16.75, 17.5, 18.25),
-        ("2026-03-01", "recovery_coach_sud", 2, 2, 1, 1, None, None, None),
+        # median 19, p75 = 19 + 0.5 * 4 = 21. None is new: March is the month watching began,
+        # so everything first seen in it is the stock.
+        ("2026-03-01", "all", 0, 4, 2, 3, 17.5, 19.0, 21.0),
+        ("2026-03-01", "peer_support_mh", 0, 2, 1, 2, 16.75, 17.5, 18.25),
+        ("2026-03-01", "recovery_coach_sud", 0, 2, 1, 1, None, None, None),
     ]
 
 
@@ -224,7 +311,7 @@ def test_clusters_and_employers_behind_the_counts(database: Path) -> None:
     ]
     summary = conn.execute(
         "select name, postings, peer_postings, open_peer_postings, peer_share, "
-        "peer_pay_hourly_median, n_pay, suppressed, states from employers_summary order by name"
+        "peer_pay_hourly_median, n_pay, pay_withheld, states from employers_summary order by name"
     ).fetchall()
     assert summary == [
         ("Integrated Services of Kalamazoo", 3, 2, 1, 0.6667, 17.5, 2, 0, '["MI"]'),
@@ -248,16 +335,16 @@ def test_title_variants_count_postings_and_clusters(database: Path) -> None:
     ]
 
 
-def test_the_default_threshold_suppresses_these_small_cells(
+def test_the_default_threshold_withholds_these_small_cells(
     database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(MIN_CELL_ENV, raising=False)
     build(database.parent, database.parent.parent / "archive", extra_normalizer,
           make_derivers(), rebuild=True)
     conn = sqlite3.connect(database)
-    rows = conn.execute("select suppressed, pay_hourly_median, share_with_pay from demand_weekly"
-                        ).fetchall()
-    assert rows and all(row == (1, None, None) for row in rows)
+    rows = conn.execute("select pay_withheld, shares_withheld, pay_hourly_median, share_with_pay "
+                        "from demand_weekly where n > 0").fetchall()
+    assert rows and all(row == (1, 1, None, None) for row in rows)
     assert json.loads(conn.execute("select value from build_info where key = 'min_cell'"
                                    ).fetchone()[0]) == 5
 

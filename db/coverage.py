@@ -1,0 +1,314 @@
+"""Coverage: which boards were watched, where and when. It is what separates demand from
+coverage in every trend series.
+
+* A board (a source) is **watched** in a period when at least one of its complete runs started
+  in the period. Only complete runs count: a failed or partial run says nothing about what a
+  board was not listing.
+* A board **covers** a geography when it has ever listed a posting there (peer or not) or when
+  ``sources.toml`` gives its state (``runs.board_state``). A board covers the nation always.
+* A geography's **observation window** starts at the first period in which a board covering it
+  had a complete run and ends with the period holding the build's as-of date. That last
+  period is published with ``complete = 0``: it is still going on.
+* ``coverage_weekly`` / ``coverage_monthly`` (one row per period × geography inside its window):
+  ``boards_watched``; ``boards_every_week`` (boards with a complete run in every week starting in
+  the period, up to the as-of date; equals ``boards_watched`` in the weekly table);
+  ``postings_listed`` and ``peer_postings_listed`` (distinct postings located there that a
+  complete run saw in the period); ``stock_at_start`` (peer jobs that were already posted when
+  their board began to be watched, counted once, in the period watching began; see
+  db/trends.py).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import us
+from sqlite_utils import Database
+
+from db.schema import COVERAGE_COLUMN_TYPES
+
+GEO_LEVELS: tuple[str, ...] = ("nation", "region", "division", "state", "cbsa", "county")
+STATES_CSV = Path(__file__).resolve().parent.parent / "normalize" / "data" / "geo" / "states.csv"
+_MONDAY = date(1970, 1, 5).toordinal()
+
+Place = tuple[str, str, str]
+"""(level, code, name)."""
+Geo = tuple[int, str]
+"""(index of the level in :data:`GEO_LEVELS`, code)."""
+
+
+@dataclass(frozen=True)
+class Granularity:
+    table: str
+    coverage_table: str
+    index_table: str
+    index: Callable[[date], int]
+    start: Callable[[int], date]
+
+    def complete(self, period: int, as_of_day: date) -> bool:
+        """A period is complete once the as-of date has reached the next period's start."""
+        return self.start(period + 1) <= as_of_day
+
+
+def _week_index(day: date) -> int:
+    return (day.toordinal() - _MONDAY) // 7
+
+
+def _week_start(index: int) -> date:
+    return date.fromordinal(_MONDAY + 7 * index)
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _month_start(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+WEEKLY = Granularity("demand_weekly", "coverage_weekly", "demand_index_weekly",
+                     _week_index, _week_start)
+MONTHLY = Granularity("demand_monthly", "coverage_monthly", "demand_index_monthly",
+                      _month_index, _month_start)
+GRANULARITIES = {g.table: g for g in (WEEKLY, MONTHLY)}
+
+
+@cache
+def state_geography() -> dict[str, tuple[str, str]]:
+    """USPS code → (Census region, division), from the vendored Census table."""
+    with STATES_CSV.open(encoding="utf-8") as handle:
+        return {row["state"]: (row["region"], row["division"]) for row in csv.DictReader(handle)}
+
+
+@cache
+def state_name(code: str) -> str:
+    found = us.states.lookup(code)
+    return found.name if found else code
+
+
+def places(row: dict[str, Any]) -> tuple[Place | None, ...]:
+    """A posting's or cluster's geography at every level, None where it has none."""
+    state = row.get("state")
+    county = None
+    if row.get("county_fips"):
+        label = row.get("county") or row["county_fips"]
+        county = ("county", row["county_fips"], f"{label}, {state}" if state else label)
+    return (
+        ("nation", "US", "United States"),
+        ("region", row["region"], row["region"]) if row.get("region") else None,
+        ("division", row["division"], row["division"]) if row.get("division") else None,
+        ("state", state, state_name(state)) if state else None,
+        ("cbsa", row["cbsa_code"], row.get("cbsa_title") or row["cbsa_code"])
+        if row.get("cbsa_code") else None,
+        county,
+    )
+
+
+def board_state_places(state: str) -> tuple[Place | None, ...]:
+    """The nation, region, division and state of a board's registry state."""
+    region, division = state_geography().get(state, (None, None))
+    return places({"state": state, "region": region, "division": division})
+
+
+@dataclass
+class Watching:
+    """Complete runs and covered geographies of every board, up to the as-of date."""
+
+    as_of_day: date
+    complete_days: dict[str, list[date]]
+    """Source → sorted days on which one of its complete runs started."""
+    geos: dict[str, set[Geo]]
+    """Source → the geographies it covers."""
+    names: dict[Geo, str]
+    """Geography → its name (the smallest name seen for the code, as the demand rows use)."""
+
+    def first_complete(self, source: str) -> date | None:
+        days = self.complete_days.get(source)
+        return days[0] if days else None
+
+    def periods(self, granularity: Granularity) -> dict[str, set[int]]:
+        """Source → the periods in which it was watched."""
+        return {source: {granularity.index(day) for day in days}
+                for source, days in self.complete_days.items()}
+
+    def windows(self, granularity: Granularity) -> dict[Geo, int]:
+        """Geography → the first period of its observation window."""
+        starts: dict[Geo, int] = {}
+        for source, covered in self.geos.items():
+            first = self.first_complete(source)
+            if first is None:
+                continue
+            index = granularity.index(first)
+            for geo in covered:
+                if geo not in starts or index < starts[geo]:
+                    starts[geo] = index
+        return starts
+
+    def last_period(self, granularity: Granularity) -> int:
+        return granularity.index(self.as_of_day)
+
+    def boards_watched(self, granularity: Granularity) -> dict[Geo, dict[int, int]]:
+        """Geography → period → boards covering it that were watched in the period."""
+        counts: dict[Geo, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for source, periods in self.periods(granularity).items():
+            for geo in self.geos.get(source, ()):
+                cell = counts[geo]
+                for period in periods:
+                    cell[period] += 1
+        return counts
+
+    def boards_every_week(self, granularity: Granularity) -> dict[Geo, dict[int, int]]:
+        """Geography → period → boards with a complete run in every week starting in the
+        period (up to the as-of date)."""
+        if granularity is WEEKLY:
+            return self.boards_watched(granularity)
+        weeks_of: dict[int, set[int]] = defaultdict(set)
+        counts: dict[Geo, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for source, days in self.complete_days.items():
+            if not days:
+                continue
+            watched_weeks = {_week_index(day) for day in days}
+            for period in {granularity.index(day) for day in days}:
+                if period not in weeks_of:
+                    weeks_of[period] = _weeks_starting_in(granularity, period, self.as_of_day)
+                if weeks_of[period] <= watched_weeks:
+                    for geo in self.geos.get(source, ()):
+                        counts[geo][period] += 1
+        return counts
+
+
+def _weeks_starting_in(granularity: Granularity, period: int, as_of_day: date) -> set[int]:
+    first, after = granularity.start(period), granularity.start(period + 1)
+    monday = first + timedelta(days=(7 - first.weekday()) % 7)
+    weeks = set()
+    while monday < after and monday <= as_of_day:
+        weeks.add(_week_index(monday))
+        monday += timedelta(days=7)
+    return weeks
+
+
+def _day(value: str) -> date:
+    return date.fromisoformat(value[:10])
+
+
+def load_watching(db: Database, as_of_day: date) -> Watching:
+    complete: dict[str, set[date]] = defaultdict(set)
+    for source, started_at in db.conn.execute(
+            "select source, started_at from runs where status = 'complete' "
+            "and started_at is not null"):
+        day = _day(started_at)
+        if day <= as_of_day:
+            complete[source].add(day)
+    geos: dict[str, set[Geo]] = defaultdict(set)
+    names: dict[Geo, str] = {}
+
+    def cover(source: str, located: tuple[Place | None, ...]) -> None:
+        for level, place in enumerate(located):
+            if place is None:
+                continue
+            geo = (level, place[1])
+            geos[source].add(geo)
+            if geo not in names or place[2] < names[geo]:
+                names[geo] = place[2]
+
+    for row in db.query(
+            "select distinct source, state, county, county_fips, cbsa_code, cbsa_title, region, "
+            "division from postings"):
+        cover(row["source"], places(row))
+    for source, state in db.conn.execute(
+            "select distinct source, board_state from runs where board_state is not null"):
+        cover(source, board_state_places(state))
+    for source in complete:
+        cover(source, (("nation", "US", "United States"),))
+    return Watching(as_of_day, {s: sorted(days) for s, days in complete.items()}, dict(geos),
+                    names)
+
+
+# -- coverage rows ------------------------------------------------------------------------------
+
+COVERAGE_COLUMNS: tuple[str, ...] = tuple(COVERAGE_COLUMN_TYPES)
+
+
+def _listed(db: Database, watching: Watching, granularity: Granularity
+            ) -> tuple[dict[Geo, dict[int, int]], dict[Geo, dict[int, int]]]:
+    """Geography → period → distinct postings (and peer postings) seen by complete runs.
+
+    One pass over the sightings in posting order, so each posting's periods are gathered
+    without holding every (posting, period) pair of the database at once."""
+    run_days: dict[tuple[str, str], int] = {}
+    for run_id, source, started_at in db.conn.execute(
+            "select run_id, source, started_at from runs where status = 'complete' "
+            "and started_at is not null"):
+        day = _day(started_at)
+        if day <= watching.as_of_day:
+            run_days[(run_id, source)] = granularity.index(day)
+    located: dict[int, tuple[int, tuple[Geo, ...]]] = {}
+    shapes: dict[tuple[Any, ...], tuple[Geo, ...]] = {}
+    for row in db.query(
+            "select id, is_peer, state, county, county_fips, cbsa_code, cbsa_title, region, "
+            "division from postings"):
+        key = (row["state"], row["county_fips"], row["cbsa_code"], row["region"],
+               row["division"])
+        geos = shapes.get(key)
+        if geos is None:
+            geos = shapes[key] = tuple((level, place[1]) for level, place
+                                       in enumerate(places(row)) if place is not None)
+        located[row["id"]] = (1 if row["is_peer"] else 0, geos)
+    listed: dict[Geo, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    peer_listed: dict[Geo, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+
+    def flush(posting: int | None, periods: set[int]) -> None:
+        if posting is None or not periods or posting not in located:
+            return
+        is_peer, geos = located[posting]
+        for geo in geos:
+            cell = listed[geo]
+            for period in periods:
+                cell[period] += 1
+            if is_peer:
+                peer_cell = peer_listed[geo]
+                for period in periods:
+                    peer_cell[period] += 1
+
+    current: int | None = None
+    periods: set[int] = set()
+    for posting, run_id, source in db.conn.execute(
+            "select posting_id, run_id, source from sightings order by posting_id"):
+        if posting != current:
+            flush(current, periods)
+            current, periods = posting, set()
+        period = run_days.get((run_id, source))
+        if period is not None:
+            periods.add(period)
+    flush(current, periods)
+    return listed, peer_listed
+
+
+def coverage_rows(db: Database, watching: Watching, granularity: Granularity,
+                  stock: dict[Geo, dict[int, int]]) -> list[tuple[Any, ...]]:
+    """Every row of one coverage table, sorted by level, code and period."""
+    windows = watching.windows(granularity)
+    last = watching.last_period(granularity)
+    watched = watching.boards_watched(granularity)
+    every_week = watching.boards_every_week(granularity)
+    listed, peer_listed = _listed(db, watching, granularity)
+    rows: list[tuple[Any, ...]] = []
+    for geo in sorted(windows, key=lambda g: (GEO_LEVELS[g[0]], g[1])):
+        level, code = geo
+        name = watching.names[geo]
+        for period in range(windows[geo], last + 1):
+            rows.append((
+                granularity.start(period).isoformat(), GEO_LEVELS[level], code, name,
+                int(granularity.complete(period, watching.as_of_day)),
+                watched.get(geo, {}).get(period, 0), every_week.get(geo, {}).get(period, 0),
+                listed.get(geo, {}).get(period, 0), peer_listed.get(geo, {}).get(period, 0),
+                stock.get(geo, {}).get(period, 0),
+            ))
+    return rows

@@ -727,9 +727,12 @@ def main() -> None:
     print(f"database after it: {database.stat().st_size / 1e9:.2f} GB")
 
     conn = sqlite3.connect(database)
+    sizes = dict(conn.execute("select name, sum(pgsize) from dbstat group by name").fetchall())
     for table in ("postings", "sightings", "runs", "clusters", "employers", "demand_weekly",
-                  "demand_monthly", "title_variants"):
-        print(f"  {table}: {conn.execute(f'select count(*) from [{table}]').fetchone()[0]:,} rows")
+                  "demand_monthly", "coverage_weekly", "coverage_monthly", "demand_index_weekly",
+                  "demand_index_monthly", "title_variants"):
+        print(f"  {table}: {conn.execute(f'select count(*) from [{table}]').fetchone()[0]:,} "
+              f"rows, {sizes.get(table, 0) / 1e6:,.1f} MB")
     conn.close()
     state, family = busiest(database)
     trend = latency(database, _canned("demand_trend"),

@@ -103,7 +103,11 @@ _EMPTY: Final = Certification("none", None, (), False, None, False)
 
 def _evidence(text: str) -> str:
     """``text`` with its whitespace collapsed, trimmed to ``EVIDENCE_CHARS``."""
-    return " ".join(text.split())[:EVIDENCE_CHARS].rstrip()
+    # most sentences sit on one line with single spaces: no split and join for them (every
+    # whitespace character but the ASCII space is non-printable)
+    collapse = "  " in text or not text.isprintable()
+    text = " ".join(text.split()) if collapse else text.strip()
+    return text[:EVIDENCE_CHARS].rstrip()
 
 # --------------------------------------------------------------------------- word-level cues
 
@@ -400,6 +404,10 @@ class _Stub:
     """Lived-experience phrases as (start, end) in the sentence."""
     edu: bool
     lic: bool
+    facts: dict[tuple[bool, bool] | None, _SentenceFacts | None] = field(default_factory=dict)
+    """Memo of what the sentence states, by the posting's peer flags (None when not a
+    certification sentence): stubs live in the paragraph cache, so a repeated paragraph reads
+    its sentences without hashing them again."""
 
 
 @dataclass(slots=True, eq=False)
@@ -1015,10 +1023,15 @@ class _Extractor:
         context = (posting_peer, peer_text)
         for offset, stubs in groups:
             for stub in stubs:
-                facts = self._facts(
-                    stub.text, (stub.acronyms, *context) if stub.cert else None,
-                    stub.lived, stub.edu, stub.lic,
-                )
+                key = context if stub.cert else None
+                memo_facts = stub.facts
+                if key in memo_facts:
+                    facts = memo_facts[key]
+                else:
+                    facts = memo_facts[key] = self._facts(
+                        stub.text, (stub.acronyms, *context) if stub.cert else None,
+                        stub.lived, stub.edu, stub.lic,
+                    )
                 if facts is None:  # no words
                     continue
                 do_lived = bool(stub.lived) and not lived

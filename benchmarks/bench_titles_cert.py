@@ -158,7 +158,7 @@ def bench_speed(title_rows: list[dict[str, Any]], desc_rows: list[dict[str, Any]
     for i, row in enumerate(desc_rows):
         nxt = desc_rows[(i + 1) % len(desc_rows)]
         text = (row["description"] + "\n\n" + nxt["description"])[:3072]
-        inputs.append((text, row.get("state"), row["title"]))
+        inputs.append((text, row.get("state"), row.get("title")))
 
     def cert_pass() -> None:
         for _ in range(10):

@@ -208,7 +208,14 @@ def evaluate(fields: Iterable[str] = FIELDS, corpus: Path = CORPUS) -> Report:
                 continue
             report.rows[(name, split)] += 1
             text = row[spec.text_key]
-            out = normalize_record({spec.input_key: text}, taxonomy=taxonomy)
+            record: dict[str, Any] = {spec.input_key: text}
+            # Rows recorded with their board's context (its state, the posting's other
+            # places) are read with it, as the build reads them.
+            if "state_hint" in row:
+                record["state_hint"] = row["state_hint"]
+            if "others" in row:
+                record["locations"] = [text, *row["others"]]
+            out = normalize_record(record, taxonomy=taxonomy)
             source_type = str(row.get("source_type") or "unknown")
             for measure, kind, outcome, expected, got in spec.scorer(row, out):
                 for group in ("all", source_type):

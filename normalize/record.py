@@ -25,7 +25,7 @@ OUTPUT_FIELDS: tuple[str, ...] = (
     "cert_requirement", "cert_within_days", "credentials", "lived_experience_required",
     "min_education", "drivers_license_required",
     "state", "county", "county_fips", "cbsa_code", "cbsa_title", "region", "division", "remote",
-    "cert_evidence", "taxonomy_version",
+    "location_source", "cert_evidence", "taxonomy_version",
 )
 
 
@@ -117,6 +117,7 @@ def normalize_record(
         "region": place.region,
         "division": place.division,
         "remote": place.remote,
+        "location_source": place.source,
         "cert_evidence": cert.evidence,
         "taxonomy_version": tax.version,
     }

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, run_crawl
 
+from crawlers.interrupted import holding_run_locks
 from db.build import BuildError, build
 
 SITE = FIXTURES / "jsonld" / "site"
@@ -108,13 +109,25 @@ def test_lines_only_the_standard_json_reader_accepts_still_load(crawled: Path) -
     assert extra == '{"requisition": 1180591620717411303424, "score": NaN}'
 
 
-def test_a_run_still_running_or_crashed_without_stats_is_not_loaded(crawled: Path) -> None:
+def test_a_run_still_running_is_not_loaded_and_a_killed_one_is_interrupted(
+        crawled: Path) -> None:
     archive = crawled / "archive" / "jsonld"
-    (archive / "20261109T030000Z-jsonld.jsonl").write_text(
-        json.dumps({"source": "jsonld:careers.example.org", "source_id": "late",
-                    "title": "Peer Specialist"}) + "\n", encoding="utf-8")
-    report = build(crawled, crawled / "archive", stub)
+    feed = archive / "20261109T030000Z-jsonld.jsonl"
+    feed.write_text(json.dumps({"source": "jsonld:careers.example.org", "source_id": "late",
+                                "title": "Peer Specialist"}) + "\n", encoding="utf-8")
+    # A crawler still running holds its run's lock: the build leaves its feed alone.
+    with holding_run_locks([feed]):
+        report = build(crawled, crawled / "archive", stub)
     assert (report.runs_loaded, report.items) == (1, 5)
+    assert not feed.with_name("20261109T030000Z-jsonld.stats.json").exists()
+    # Once no crawler holds it, the feed is a killed crawl's: recorded as interrupted, its
+    # items loaded as sightings.
+    report = build(crawled, crawled / "archive", stub)
+    assert (report.runs_loaded, report.items) == (1, 1)
+    row = sqlite3.connect(crawled / "peerjobs.db").execute(
+        "select source, status, items from runs where run_id = '20261109T030000Z-jsonld'"
+    ).fetchone()
+    assert row == ("jsonld:careers.example.org", "interrupted", 1)
 
 
 def test_a_build_that_dies_leaves_the_published_database(crawled: Path) -> None:

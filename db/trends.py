@@ -46,8 +46,9 @@ region, division, role family, employer, pay and certification requirement.
 
 ``demand_index_weekly`` and ``demand_index_monthly`` (nation, region, division and state): a
 constant panel. The window runs from the first period in which any board had a complete run
-(the base period) to the latest complete period; the panel is the boards with a complete run in
-every period of it. ``active_postings`` counts the peer clusters with a member from a panel
+(the base period; ``PEERJOBS_PANEL_FROM``, an ISO date, chooses a later one) to the latest
+complete period; the panel is the boards watched through the whole of it: a complete run in the
+base period or before and one in the latest complete period or after. ``active_postings`` counts the peer clusters with a member from a panel
 board, and ``demand_index`` = 100 × that count / its count in the base period (null when the
 base is 0). Boards added later never move it: it separates demand from coverage. The base
 period and the panel's size are in ``build_info``.
@@ -320,21 +321,30 @@ def demand_rows(clusters: Sequence[TrendCluster], frame: Frame, min_cell: int, l
 @dataclass(frozen=True)
 class Panel:
     base: int
-    """The base period: the first in which any board had a complete run."""
+    """The base period: the first in which any board had a complete run (or the period of
+    ``PEERJOBS_PANEL_FROM``, when set and later)."""
     end: int
     """The latest complete period (the base itself when none is complete yet)."""
     boards: frozenset[str]
-    """Boards with a complete run in every period from ``base`` to ``end``."""
+    """Boards watched through the whole window: a complete run in the base period or before,
+    and one in the end period or after. A night or a week missed in between does not drop a
+    board: its postings stay open through a failed run, as the lifecycle keeps them."""
+
+
+PANEL_FROM_ENV = "PEERJOBS_PANEL_FROM"
 
 
 def choose_panel(watching: Watching, granularity: Granularity) -> Panel | None:
-    periods = watching.periods(granularity)
-    if not any(periods.values()):
+    periods = {source: found for source, found in watching.periods(granularity).items() if found}
+    if not periods:
         return None
-    base = min(min(found) for found in periods.values() if found)
+    base = min(min(found) for found in periods.values())
+    chosen = os.environ.get(PANEL_FROM_ENV, "").strip()
+    if chosen:
+        base = max(base, granularity.index(date.fromisoformat(chosen)))
     end = max(base, watching.last_period(granularity) - 1)
-    window = set(range(base, end + 1))
-    return Panel(base, end, frozenset(s for s, found in periods.items() if window <= found))
+    return Panel(base, end, frozenset(
+        source for source, found in periods.items() if min(found) <= base and max(found) >= end))
 
 
 def index_rows(clusters: Sequence[TrendCluster], frame: Frame, level: int
@@ -530,11 +540,12 @@ def panel_info(db: Database, as_of: str | None) -> list[tuple[str, str, str]]:
             continue
         rows.append((f"panel_base_{unit}", granularity.start(panel.base).isoformat(),
                      f"Base period (index 100) of {granularity.index_table}: the first {unit} "
-                     "in which any board had a complete run."))
+                     f"in which any board had a complete run (or {PANEL_FROM_ENV}, when set)."))
         rows.append((f"panel_boards_{unit}ly", str(len(panel.boards)),
-                     f"Boards in the constant panel of {granularity.index_table}: a complete "
-                     f"run in every {unit} from {granularity.start(panel.base).isoformat()} to "
-                     f"{granularity.start(panel.end).isoformat()}."))
+                     f"Boards in the constant panel of {granularity.index_table}: watched "
+                     f"through the whole window, with a complete run in the {unit} of "
+                     f"{granularity.start(panel.base).isoformat()} or before and one in the "
+                     f"{unit} of {granularity.start(panel.end).isoformat()} or after."))
     return rows
 
 

@@ -186,3 +186,19 @@ def test_rebuild_equals_the_incremental_builds(tmp_path: Path) -> None:
     build(data, archive, extra_normalizer, make_derivers(min_cell=2), rebuild=True)
     assert {table: contents(data / "peerjobs.db", table) for table in TABLES} == incremental
     assert all(incremental[table] for table in TABLES)
+
+
+def test_a_later_base_period_takes_the_boards_watched_from_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PEERJOBS_PANEL_FROM", WEEKS[4])
+    history(tmp_path / "archive", with_new_board=True)
+    build(tmp_path / "data", tmp_path / "archive", extra_normalizer, make_derivers(min_cell=2))
+    conn = sqlite3.connect(tmp_path / "data" / "peerjobs.db")
+    # From week 5 both boards are watched through the window: both are in the panel, and the
+    # index starts there.
+    assert conn.execute(
+        "select period_start, panel_boards, active_postings, demand_index "
+        "from demand_index_weekly where geo_level = 'nation' and role_family = 'all' "
+        "order by period_start").fetchall() == [(WEEKS[4], 2, 5, 100.0), (WEEKS[5], 2, 5, 100.0)]
+    info = dict(conn.execute("select key, value from build_info").fetchall())
+    assert (info["panel_base_week"], info["panel_boards_weekly"]) == (WEEKS[4], "2")

@@ -48,10 +48,11 @@ region, division, role family, employer, pay and certification requirement.
 constant panel. The window runs from the first period in which any board had a complete run
 (the base period; ``PEERJOBS_PANEL_FROM``, an ISO date, chooses a later one) to the latest
 complete period; the panel is the boards watched through the whole of it: a complete run in the
-base period or before and one in the latest complete period or after. ``active_postings`` counts the peer clusters with a member from a panel
-board, and ``demand_index`` = 100 × that count / its count in the base period (null when the
-base is 0). Boards added later never move it: it separates demand from coverage. The base
-period and the panel's size are in ``build_info``.
+base period or before and one in the latest complete period or after. ``active_postings``
+counts the peer clusters with a member from a panel board, and ``demand_index`` = 100 × that
+count / its count in the base period (null when the base is 0). Boards added later never move
+it: it separates demand from coverage. The base period and the panel's size are in
+``build_info``.
 
 ``title_variants``: every cleaned title with the family and canonical title the taxonomy gave
 it, how many postings, clusters and employers used it, when it was first and last seen.

@@ -1419,7 +1419,7 @@ class _Extractor:
         sent: _Sentence, at: int, stated: bool, days: int | None
     ) -> tuple[str | None, int | None]:
         """(level, days) a sentence states for the named peer training at word ``at``; level
-        None: the section heading decides (a bare "46-hour Recovery Coach Training" under
+        None: the section heading decides (a bare named training, its hours before it, under
         "Minimum Requirements")."""
         words = sent.words or []
         cues = sent.cues or []

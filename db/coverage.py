@@ -236,79 +236,95 @@ def load_watching(db: Database, as_of_day: date) -> Watching:
 COVERAGE_COLUMNS: tuple[str, ...] = tuple(COVERAGE_COLUMN_TYPES)
 
 
-def _listed(db: Database, watching: Watching, granularity: Granularity
-            ) -> tuple[dict[Geo, dict[int, int]], dict[Geo, dict[int, int]]]:
-    """Geography → period → distinct postings (and peer postings) seen by complete runs.
+Counts = dict[Geo, dict[int, int]]
+"""Geography → period → a count."""
 
-    One pass over the sightings in posting order, so each posting's periods are gathered
-    without holding every (posting, period) pair of the database at once."""
-    run_days: dict[tuple[str, str], int] = {}
+
+def listed_counts(db: Database, watching: Watching,
+                  granularities: tuple[Granularity, ...] = (WEEKLY, MONTHLY)
+                  ) -> dict[str, tuple[Counts, Counts]]:
+    """Per granularity (by demand table name): distinct postings, and peer postings, located in
+    each geography that a complete run saw in each period.
+
+    One pass over the sightings in posting order for every granularity at once. Postings are
+    counted per *shape* (their geographies and peer flag) first and spread over the geographies
+    afterwards: a few thousand shapes stand for a million postings."""
+    run_periods: dict[tuple[str, str], tuple[int, ...]] = {}
     for run_id, source, started_at in db.conn.execute(
             "select run_id, source, started_at from runs where status = 'complete' "
             "and started_at is not null"):
         day = _day(started_at)
         if day <= watching.as_of_day:
-            run_days[(run_id, source)] = granularity.index(day)
-    located: dict[int, tuple[int, tuple[Geo, ...]]] = {}
-    shapes: dict[tuple[Any, ...], tuple[Geo, ...]] = {}
-    for row in db.query(
-            "select id, is_peer, state, county, county_fips, cbsa_code, cbsa_title, region, "
-            "division from postings"):
-        key = (row["state"], row["county_fips"], row["cbsa_code"], row["region"],
-               row["division"])
-        geos = shapes.get(key)
-        if geos is None:
-            geos = shapes[key] = tuple((level, place[1]) for level, place
-                                       in enumerate(places(row)) if place is not None)
-        located[row["id"]] = (1 if row["is_peer"] else 0, geos)
-    listed: dict[Geo, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    peer_listed: dict[Geo, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-
-    def flush(posting: int | None, periods: set[int]) -> None:
-        if posting is None or not periods or posting not in located:
-            return
-        is_peer, geos = located[posting]
-        for geo in geos:
-            cell = listed[geo]
-            for period in periods:
-                cell[period] += 1
-            if is_peer:
-                peer_cell = peer_listed[geo]
-                for period in periods:
-                    peer_cell[period] += 1
-
+            run_periods[(run_id, source)] = tuple(g.index(day) for g in granularities)
+    shape_of: dict[int, int] = {}
+    shapes: dict[tuple[Any, ...], int] = {}
+    shape_geos: list[tuple[tuple[Geo, ...], bool]] = []
+    for posting, is_peer, state, county, fips, cbsa, cbsa_title, region, division in (
+            db.conn.execute("select id, is_peer, state, county, county_fips, cbsa_code, "
+                            "cbsa_title, region, division from postings")):
+        key = (bool(is_peer), state, fips, cbsa, region, division)
+        shape = shapes.get(key)
+        if shape is None:
+            shape = shapes[key] = len(shape_geos)
+            located = places({"state": state, "county": county, "county_fips": fips,
+                              "cbsa_code": cbsa, "cbsa_title": cbsa_title, "region": region,
+                              "division": division})
+            shape_geos.append((tuple((level, place[1]) for level, place in enumerate(located)
+                                     if place is not None), bool(is_peer)))
+        shape_of[posting] = shape
+    per_shape: list[dict[tuple[int, int], int]] = [defaultdict(int) for _ in granularities]
     current: int | None = None
-    periods: set[int] = set()
+    seen: list[set[int]] = [set() for _ in granularities]
+
+    def flush() -> None:
+        shape = shape_of.get(current) if current is not None else None
+        for counts, periods in zip(per_shape, seen, strict=True):
+            if shape is not None:
+                for period in periods:
+                    counts[(shape, period)] += 1
+            periods.clear()
+
     for posting, run_id, source in db.conn.execute(
             "select posting_id, run_id, source from sightings order by posting_id"):
         if posting != current:
-            flush(current, periods)
-            current, periods = posting, set()
-        period = run_days.get((run_id, source))
-        if period is not None:
-            periods.add(period)
-    flush(current, periods)
-    return listed, peer_listed
+            flush()
+            current = posting
+        found = run_periods.get((run_id, source))
+        if found is not None:
+            for periods, period in zip(seen, found, strict=True):
+                periods.add(period)
+    flush()
+    result: dict[str, tuple[Counts, Counts]] = {}
+    for granularity, counts in zip(granularities, per_shape, strict=True):
+        listed: Counts = defaultdict(lambda: defaultdict(int))
+        peer_listed: Counts = defaultdict(lambda: defaultdict(int))
+        for (shape, period), count in counts.items():
+            geos, is_peer = shape_geos[shape]
+            for geo in geos:
+                listed[geo][period] += count
+                if is_peer:
+                    peer_listed[geo][period] += count
+        result[granularity.table] = (listed, peer_listed)
+    return result
 
 
-def coverage_rows(db: Database, watching: Watching, granularity: Granularity,
-                  stock: dict[Geo, dict[int, int]]) -> list[tuple[Any, ...]]:
+def coverage_rows(watching: Watching, granularity: Granularity, stock: Counts,
+                  listed: tuple[Counts, Counts]) -> list[tuple[Any, ...]]:
     """Every row of one coverage table, sorted by level, code and period."""
     windows = watching.windows(granularity)
     last = watching.last_period(granularity)
     watched = watching.boards_watched(granularity)
     every_week = watching.boards_every_week(granularity)
-    listed, peer_listed = _listed(db, watching, granularity)
+    stamps = {period: (granularity.start(period).isoformat(), int(period < last))
+              for period in range(min(windows.values(), default=last), last + 1)}
+    empty: dict[int, int] = {}
     rows: list[tuple[Any, ...]] = []
     for geo in sorted(windows, key=lambda g: (GEO_LEVELS[g[0]], g[1])):
         level, code = geo
-        name = watching.names[geo]
+        head = (GEO_LEVELS[level], code, watching.names[geo])
+        counts = (watched.get(geo, empty), every_week.get(geo, empty),
+                  listed[0].get(geo, empty), listed[1].get(geo, empty), stock.get(geo, empty))
         for period in range(windows[geo], last + 1):
-            rows.append((
-                granularity.start(period).isoformat(), GEO_LEVELS[level], code, name,
-                int(granularity.complete(period, watching.as_of_day)),
-                watched.get(geo, {}).get(period, 0), every_week.get(geo, {}).get(period, 0),
-                listed.get(geo, {}).get(period, 0), peer_listed.get(geo, {}).get(period, 0),
-                stock.get(geo, {}).get(period, 0),
-            ))
+            start, complete = stamps[period]
+            rows.append((start, *head, complete, *(cell.get(period, 0) for cell in counts)))
     return rows

@@ -86,6 +86,7 @@ from db.coverage import (
     Granularity,
     Watching,
     coverage_rows,
+    listed_counts,
     load_watching,
     places,
 )
@@ -145,10 +146,6 @@ class TrendCluster:
     """(level, code, name) per level of :data:`GEO_LEVELS`, None where the cluster has none."""
     sources: tuple[str, ...]
 
-    def stock(self, granularity: Granularity) -> bool:
-        """Already posted when watching began: first seen by the period after the watch start's."""
-        return granularity.index(self.first_seen) <= granularity.index(self.watch_from) + 1
-
 
 def load_clusters(db: Database, watching: Watching) -> list[TrendCluster]:
     """Peer clusters with the fields the trend tables use, their counting clipped to the watch
@@ -186,6 +183,27 @@ def load_clusters(db: Database, watching: Watching) -> list[TrendCluster]:
     return clusters
 
 
+Indexes = list[tuple[int, int, bool, int]]
+"""Per cluster, in one granularity: the periods of its counting start and end (the end clipped
+to the last period), whether it is stock (first seen no later than the period after its watch
+start's: already there when watching began), and its watch start's period."""
+
+
+def cluster_indexes(clusters: Sequence[TrendCluster], granularity: Granularity, last: int
+                    ) -> Indexes:
+    index = granularity.index
+    memo: dict[date, int] = {}
+
+    def at(day: date) -> int:
+        found = memo.get(day)
+        if found is None:
+            found = memo[day] = index(day)
+        return found
+
+    return [(at(c.counted_from), min(at(c.active_to), last),
+             at(c.first_seen) <= at(c.watch_from) + 1, at(c.watch_from)) for c in clusters]
+
+
 @dataclass
 class Frame:
     """What every demand, index and coverage row of one table needs besides the clusters."""
@@ -193,51 +211,55 @@ class Frame:
     granularity: Granularity
     watching: Watching
     families: tuple[str, ...]
+    clusters: Sequence[TrendCluster]
     windows: dict[Geo, int] = field(init=False)
     last: int = field(init=False)
     watched: dict[Geo, dict[int, int]] = field(init=False)
-    _starts: dict[int, str] = field(init=False, default_factory=dict)
+    indexes: Indexes = field(init=False)
+    starts: dict[int, str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.windows = self.watching.windows(self.granularity)
         self.last = self.watching.last_period(self.granularity)
         self.watched = self.watching.boards_watched(self.granularity)
-
-    def start_of(self, period: int) -> str:
-        found = self._starts.get(period)
-        if found is None:
-            found = self._starts[period] = self.granularity.start(period).isoformat()
-        return found
-
-    def complete(self, period: int) -> int:
-        return int(period < self.last)
+        self.indexes = cluster_indexes(self.clusters, self.granularity, self.last)
+        first = min(self.windows.values(), default=self.last)
+        self.starts = {period: self.granularity.start(period).isoformat()
+                       for period in range(min(first, self.last), self.last + 1)}
 
     def geos(self, level: int) -> list[Geo]:
         return sorted(geo for geo in self.windows if geo[0] == level)
 
-    def span(self, cluster: TrendCluster, first_period: int) -> tuple[int, int]:
-        index = self.granularity.index
-        return max(index(cluster.counted_from), first_period), min(index(cluster.active_to),
-                                                                   self.last)
+    def stamps(self, geo: Geo) -> list[tuple[str, int, int]]:
+        """(period start, complete, boards watched) for every period of a geography's window."""
+        watched = self.watched.get(geo, {})
+        return [(self.starts[period], int(period < self.last), watched.get(period, 0))
+                for period in range(self.windows[geo], self.last + 1)]
+
+
+_ZERO_FIGURES = (0, 0, None, None, None, None, None, 0, 0, None, None)
+"""The figures of a period with nothing active: explicit zeros, nothing withheld (null)."""
 
 
 def _cell_rows(entries: list[tuple[int, int, TrendCluster]], new: dict[int, int],
-               key: tuple[str, str, str, str], frame: Frame, geo: Geo, min_cell: int
-               ) -> list[tuple[Any, ...]]:
+               head: tuple[str, str, str, str], stamps: list[tuple[str, int, int]],
+               window: int, min_cell: int) -> list[tuple[Any, ...]]:
     """Sweep one cell's clusters over its window; one row per period, zeros included.
 
     Between two periods where a cluster starts or ends, every figure but ``new_postings`` stays
     the same, so each figure is computed once per stretch.
     """
-    level, code, name, family = key
-    window = frame.windows[geo]
-    watched = frame.watched.get(geo, {})
+    level, code, name, family = head
+    if not entries:
+        return [(start, level, code, name, family, complete, watched, 0, *_ZERO_FIGURES)
+                for start, complete, watched in stamps]
+    end = window + len(stamps)
     starts: dict[int, list[TrendCluster]] = defaultdict(list)
     ends: dict[int, list[TrendCluster]] = defaultdict(list)
     for first, last, cluster in entries:
         starts[first].append(cluster)
         ends[last + 1].append(cluster)
-    moments = sorted({window, *starts, *ends, *new} - {frame.last + 1})
+    moments = sorted({window, *starts, *ends, *new} - {end})
     active = 0
     certified = 0
     employers: dict[int, int] = defaultdict(int)
@@ -260,60 +282,62 @@ def _cell_rows(entries: list[tuple[int, int, TrendCluster]], new: dict[int, int]
                 employers[cluster.employer_id] += 1
             if cluster.pay is not None:
                 insort(pays, cluster.pay)
-        n_pay = len(pays)
-        shares_ok = active >= min_cell
-        pay_ok = n_pay >= min_cell
-        figures = (
-            active, len(employers),
-            round(quantile(pays, 0.25), 2) if pay_ok else None,
-            round(quantile(pays, 0.5), 2) if pay_ok else None,
-            round(quantile(pays, 0.75), 2) if pay_ok else None,
-            round(n_pay / active, 4) if shares_ok else None,
-            round(certified / active, 4) if shares_ok else None,
-            active, n_pay, int(not pay_ok) if n_pay else None,
-            int(not shares_ok) if active else None,
-        )
-        stop = moments[position + 1] if position + 1 < len(moments) else frame.last + 1
-        for current in range(period, stop):
-            rows.append((frame.start_of(current), level, code, name, family,
-                         frame.complete(current), watched.get(current, 0),
-                         new.get(current, 0) if current == period else 0, *figures))
+        if active:
+            n_pay = len(pays)
+            shares_ok = active >= min_cell
+            pay_ok = n_pay >= min_cell
+            figures: tuple[Any, ...] = (
+                active, len(employers),
+                round(quantile(pays, 0.25), 2) if pay_ok else None,
+                round(quantile(pays, 0.5), 2) if pay_ok else None,
+                round(quantile(pays, 0.75), 2) if pay_ok else None,
+                round(n_pay / active, 4) if shares_ok else None,
+                round(certified / active, 4) if shares_ok else None,
+                active, n_pay, int(not pay_ok) if n_pay else None,
+                int(not shares_ok),
+            )
+        else:
+            figures = _ZERO_FIGURES
+        stop = moments[position + 1] if position + 1 < len(moments) else end
+        start, complete, watched = stamps[period - window]
+        rows.append((start, level, code, name, family, complete, watched, new.get(period, 0),
+                     *figures))
+        rows.extend((start, level, code, name, family, complete, watched, 0, *figures)
+                    for start, complete, watched in stamps[period + 1 - window:stop - window])
     return rows
 
 
-def demand_rows(clusters: Sequence[TrendCluster], frame: Frame, min_cell: int, level: int
-                ) -> list[tuple[Any, ...]]:
+def demand_rows(frame: Frame, min_cell: int, level: int) -> list[tuple[Any, ...]]:
     """Every row of one geography level of one demand table, sorted by code, family, period."""
-    granularity = frame.granularity
     cells: dict[tuple[str, str], list[tuple[int, int, TrendCluster]]] = defaultdict(list)
     new: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     families = set(frame.families) | {ALL_FAMILIES}
-    for cluster in clusters:
+    for cluster, (counted, last, stock, _) in zip(frame.clusters, frame.indexes, strict=True):
         place = cluster.places[level]
         if place is None:
             continue
-        geo = (level, place[1])
-        window = frame.windows.get(geo)
+        window = frame.windows.get((level, place[1]))
         if window is None:
             continue  # no board covering the place was ever watched: outside every window
-        first, last = frame.span(cluster, window)
+        first = max(counted, window)
         if first > last:
             continue
         families.update(cluster.families)
-        fresh = (not cluster.stock(granularity)
-                 and granularity.index(cluster.counted_from) >= window)
+        fresh = not stock and counted >= window
         for family in cluster.families:
             cells[(place[1], family)].append((first, last, cluster))
             if fresh:
                 new[(place[1], family)][first] += 1
     rows: list[tuple[Any, ...]] = []
+    ordered = sorted(families)
     for geo in frame.geos(level):
         code = geo[1]
         name = frame.watching.names[geo]
-        for family in sorted(families):
-            key = (GEO_LEVELS[level], code, name, family)
+        stamps = frame.stamps(geo)
+        for family in ordered:
             rows.extend(_cell_rows(cells.get((code, family), []), new.get((code, family), {}),
-                                   key, frame, geo, min_cell))
+                                   (GEO_LEVELS[level], code, name, family), stamps,
+                                   frame.windows[geo], min_cell))
     return rows
 
 
@@ -348,8 +372,7 @@ def choose_panel(watching: Watching, granularity: Granularity) -> Panel | None:
         source for source, found in periods.items() if min(found) <= base and max(found) >= end))
 
 
-def index_rows(clusters: Sequence[TrendCluster], frame: Frame, level: int
-               ) -> list[tuple[Any, ...]]:
+def index_rows(frame: Frame, level: int) -> list[tuple[Any, ...]]:
     """Every row of one geography level of one index table, sorted by code, family, period."""
     panel = choose_panel(frame.watching, frame.granularity)
     if panel is None or level >= INDEX_LEVELS:
@@ -360,17 +383,19 @@ def index_rows(clusters: Sequence[TrendCluster], frame: Frame, level: int
             if geo[0] == level:
                 covering[geo[1]] += 1
     diffs: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for cluster in clusters:
+    for cluster, (counted, last, _, _) in zip(frame.clusters, frame.indexes, strict=True):
         place = cluster.places[level]
         if place is None or place[1] not in covering or panel.boards.isdisjoint(cluster.sources):
             continue
-        first, last = frame.span(cluster, panel.base)
+        first = max(counted, panel.base)
         if first > last:
             continue
         for family in cluster.families:
             diffs[(place[1], family)][first] += 1
             diffs[(place[1], family)][last + 1] -= 1
     families = sorted(set(frame.families) | {ALL_FAMILIES} | {f for _, f in diffs})
+    starts = {period: frame.granularity.start(period).isoformat()
+              for period in range(panel.base, frame.last + 1)}
     rows: list[tuple[Any, ...]] = []
     for code in sorted(covering):
         name = frame.watching.names[(level, code)]
@@ -383,26 +408,24 @@ def index_rows(clusters: Sequence[TrendCluster], frame: Frame, level: int
                 if base_count is None:
                     base_count = active
                 value = round(100 * active / base_count, 2) if base_count else None
-                rows.append((frame.start_of(period), GEO_LEVELS[level], code, name, family,
-                             frame.complete(period), covering[code], active, value))
+                rows.append((starts[period], GEO_LEVELS[level], code, name, family,
+                             int(period < frame.last), covering[code], active, value))
     return rows
 
 
-def stock_counts(clusters: Sequence[TrendCluster], frame: Frame) -> dict[Geo, dict[int, int]]:
+def stock_counts(frame: Frame) -> dict[Geo, dict[int, int]]:
     """Geography → period → clusters of the stock, counted in their watch start's period."""
     counts: dict[Geo, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    granularity = frame.granularity
-    for cluster in clusters:
-        if not cluster.stock(granularity):
+    for cluster, (_, _, stock, watch) in zip(frame.clusters, frame.indexes, strict=True):
+        if not stock:
             continue
         for level, place in enumerate(cluster.places):
             if place is None:
                 continue
             geo = (level, place[1])
             window = frame.windows.get(geo)
-            if window is None:
-                continue
-            counts[geo][max(granularity.index(cluster.watch_from), window)] += 1
+            if window is not None:
+                counts[geo][max(watch, window)] += 1
     return counts
 
 
@@ -413,6 +436,13 @@ class Inputs:
     watching: Watching
     clusters: list[TrendCluster]
     families: tuple[str, ...]
+    frames: dict[str, Frame] = field(default_factory=dict)
+
+    def frame(self, granularity: Granularity) -> Frame:
+        if granularity.table not in self.frames:
+            self.frames[granularity.table] = Frame(granularity, self.watching, self.families,
+                                                   self.clusters)
+        return self.frames[granularity.table]
 
 
 _INPUTS: dict[tuple[Path, str], Inputs] = {}
@@ -420,8 +450,11 @@ _INPUTS: dict[tuple[Path, str], Inputs] = {}
 
 
 TrendTask = tuple[str, int, str, int]
-"""(table, geography level or -1, as-of date, small-cell threshold)."""
+"""(task, geography level or -1, as-of date, small-cell threshold). The task is an audit
+table, a demand or index table (one level each), or ``coverage`` (both coverage tables: their
+counts come from one pass over the sightings)."""
 
+COVERAGE = "coverage"
 COVERAGE_TABLES = {g.coverage_table: g for g in (WEEKLY, MONTHLY)}
 INDEX_TABLES = {g.index_table: g for g in (WEEKLY, MONTHLY)}
 
@@ -447,36 +480,45 @@ def _columns(table: str) -> tuple[str, ...]:
     return tuple(TREND_COLUMNS)
 
 
-def trends_part(database: Path, scratch: Path, task: TrendTask) -> None:
-    """The rows of one trend task (an audit table, a coverage table, or one geography level of
-    a demand or index table) into the scratch table ``rows`` (a :func:`db.parallel.map_parts`
-    task)."""
-    table, level, as_of_day, min_cell = task
-    rows: list[tuple[Any, ...]]
-    if table in AUDIT_TABLES:
+def _targets(task: str) -> tuple[str, ...]:
+    return tuple(COVERAGE_TABLES) if task == COVERAGE else (task,)
+
+
+def task_rows(database: Path, task: TrendTask) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows one task gives each of its tables."""
+    name, level, as_of_day, min_cell = task
+    if name in AUDIT_TABLES:
         db = read_only(database)
-        rows = AUDIT_TABLES[table][1](db, min_cell)
-        db.close()
-    else:
-        inputs = _inputs(database, as_of_day)
-        granularity = (GRANULARITIES.get(table) or COVERAGE_TABLES.get(table)
-                       or INDEX_TABLES[table])
-        frame = Frame(granularity, inputs.watching, inputs.families)
-        if table in COVERAGE_TABLES:
-            db = read_only(database)
-            rows = coverage_rows(db, inputs.watching, granularity,
-                                 stock_counts(inputs.clusters, frame))
+        try:
+            return {name: AUDIT_TABLES[name][1](db, min_cell)}
+        finally:
             db.close()
-        elif table in INDEX_TABLES:
-            rows = index_rows(inputs.clusters, frame, level)
-        else:
-            rows = demand_rows(inputs.clusters, frame, min_cell, level)
-    columns = _columns(table)
+    inputs = _inputs(database, as_of_day)
+    if name == COVERAGE:
+        db = read_only(database)
+        try:
+            listed = listed_counts(db, inputs.watching, tuple(COVERAGE_TABLES.values()))
+        finally:
+            db.close()
+        return {table: coverage_rows(inputs.watching, granularity,
+                                     stock_counts(inputs.frame(granularity)),
+                                     listed[granularity.table])
+                for table, granularity in COVERAGE_TABLES.items()}
+    if name in INDEX_TABLES:
+        return {name: index_rows(inputs.frame(INDEX_TABLES[name]), level)}
+    return {name: demand_rows(inputs.frame(GRANULARITIES[name]), min_cell, level)}
+
+
+def trends_part(database: Path, scratch: Path, task: TrendTask) -> None:
+    """The rows of one trend task into scratch tables named after their tables (a
+    :func:`db.parallel.map_parts` task)."""
     out = scratch_database(scratch)
-    out.execute(f"create table rows ({', '.join(columns)})")
-    with out.atomic():
-        out.conn.executemany(f"insert into rows values ({', '.join('?' * len(columns))})",
-                             rows)
+    for table, rows in task_rows(database, task).items():
+        columns = _columns(table)
+        out.execute(f"create table [{table}] ({', '.join(columns)})")
+        with out.atomic():
+            out.conn.executemany(
+                f"insert into [{table}] values ({', '.join('?' * len(columns))})", rows)
     out.close()
 
 
@@ -490,38 +532,39 @@ def build_trend_tables(db: Database, *, as_of: str | None, min_cell: int, worker
     """Rebuild the trend tables (demand, coverage and index tables, weekly and monthly, and the
     audit tables ``title_variants`` and ``employers_summary``); returns their row counts.
 
-    Each audit table, each coverage table and each geography level of a demand or index table
-    is one task for ``workers`` worker processes (none: in this process), the longest first.
-    Rows are merged in key order. Without an as-of date (no run yet) the period tables are
-    left empty.
+    Each audit table, the coverage tables together, and each geography level of a demand or
+    index table is one task for ``workers`` worker processes (none: in this process), the
+    longest first. Rows are merged in key order. Without an as-of date (no run yet) the period
+    tables are left empty.
     """
     wanted = tables or TREND_TABLES
     levels = sorted(range(len(GEO_LEVELS)), key=GEO_LEVELS.__getitem__)
-    tasks: list[TrendTask] = []
+    tasks: list[TrendTask] = [(table, -1, (as_of or "")[:10], min_cell)
+                              for table in AUDIT_TABLES if table in wanted]
     if as_of:
         as_of_day = as_of[:10]
-        tasks += [(table, -1, as_of_day, min_cell) for table in AUDIT_TABLES if table in wanted]
-        tasks += [(table, -1, as_of_day, min_cell) for table in COVERAGE_TABLES
-                  if table in wanted]
+        if any(table in wanted for table in COVERAGE_TABLES):
+            tasks.append((COVERAGE, -1, as_of_day, min_cell))
         tasks += [(granularity.table, level, as_of_day, min_cell)
                   for granularity in (WEEKLY, MONTHLY) if granularity.table in wanted
                   for level in levels]
         tasks += [(granularity.index_table, level, as_of_day, min_cell)
                   for granularity in (WEEKLY, MONTHLY) if granularity.index_table in wanted
                   for level in levels if level < INDEX_LEVELS]
-    else:
-        tasks += [(table, -1, "", min_cell) for table in AUDIT_TABLES if table in wanted]
     scratch = map_parts(db, trends_part, tasks, workers=workers, label="trends")
     _INPUTS.clear()
     counts = dict.fromkeys(wanted, 0)
     with db.atomic():
         for table in counts:
             db.conn.execute(f"delete from {table}")
-    for (table, _, _, _), part in zip(tasks, each_attached(db, scratch), strict=True):
-        columns = ", ".join(_columns(table))
-        with db.atomic():
-            counts[table] += db.conn.execute(
-                f"insert into {table} ({columns}) select * from {part}.rows").rowcount
+    for (name, _, _, _), part in zip(tasks, each_attached(db, scratch), strict=True):
+        for table in _targets(name):
+            if table not in counts:
+                continue
+            columns = ", ".join(_columns(table))
+            with db.atomic():
+                counts[table] += db.conn.execute(
+                    f"insert into {table} ({columns}) select * from {part}.[{table}]").rowcount
     return counts
 
 

@@ -137,11 +137,15 @@ def migrate(db: Database) -> None:
     migrations.apply(db)
 
 
-TREND_COLUMNS: dict[str, type] = {
+PLACE_PERIOD_COLUMNS: dict[str, type] = {
     "period_start": str,
     "geo_level": str,
     "geo_code": str,
     "geo_name": str,
+}
+"""The first columns of every trend table: the period and the place."""
+TREND_COLUMNS: dict[str, type] = {
+    **PLACE_PERIOD_COLUMNS,
     "role_family": str,
     "complete": int,
     "boards_watched": int,
@@ -159,10 +163,7 @@ TREND_COLUMNS: dict[str, type] = {
     "shares_withheld": int,
 }
 COVERAGE_COLUMN_TYPES: dict[str, type] = {
-    "period_start": str,
-    "geo_level": str,
-    "geo_code": str,
-    "geo_name": str,
+    **PLACE_PERIOD_COLUMNS,
     "complete": int,
     "boards_watched": int,
     "boards_every_week": int,
@@ -171,10 +172,7 @@ COVERAGE_COLUMN_TYPES: dict[str, type] = {
     "stock_at_start": int,
 }
 INDEX_COLUMNS: dict[str, type] = {
-    "period_start": str,
-    "geo_level": str,
-    "geo_code": str,
-    "geo_name": str,
+    **PLACE_PERIOD_COLUMNS,
     "role_family": str,
     "complete": int,
     "panel_boards": int,

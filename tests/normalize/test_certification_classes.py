@@ -54,12 +54,19 @@ FEDERAL: list[Case] = [
     ("1. Employees in this classification who fail to obtain the required certification by the end of "
      "24 months of continuous employment with the hiring department shall be subject to disciplinary "
      "action including demotion, suspension and dismissal.", "required_within", 720, ()),
+    # a civil-service class specification: the credential within a period from the date of hire
+    ("1. Candidates for positions in this classification must possess a current certification as a "
+     "Peer Recovery Specialist within 12 months from date of hire from the Maryland Addictions "
+     "Professional Certification Board (MAPCB) located at 10807 Falls Rd., #1376, Brooklandville, MD "
+     "21022.", "required_within", 360, ("CPRS",)),
 ]
 
 # Screening questionnaires: whether the applicant is certified, or proof of it.
 SCREENING: list[Case] = [
     ("You MUST provide a copy of your certification, with your application package.", "required", None,
      ()),
+    ("6. Are you currently certified as a Peer Specialist? You MUST provide a copy of your "
+     "certification, with your application package.", "required", None, ("CPS",)),
     # the issue's own examples of the class
     ("Are you a Certified Peer Specialist?", "required", None, ("CPS",)),
     ("Please upload proof of your certification.", "required", None, ()),
@@ -88,6 +95,21 @@ NEVER: list[Case] = [
      "signed. \xa0Note: If selected, prior to appointment you will be required to provide your DD-214 "
      "and/or other supporting documentation to verify that you are eligible for Veterans' preference.",
      "none", None, ()),
+    ("2. Have you recovered from, or are you in the process of recovering from, a mental health "
+     "condition?", "none", None, ()),
+    ("• Bring lived experience as a formerly incarcerated individual.", "none", None, ()),
+    ("Education: Graduation from an accredited high school or possession of a high school equivalency"
+     "\ncertificate.", "none", None, ()),
+    ("10. DRIVER'S LICENSE REQUIREMENT: This position requires a current, valid, state-issued driver's "
+     "license. For the following question, indicate either Yes or No. Please select only one "
+     "letter.\xa0NOTE: We cannot accept photographs, therefore; please do not submit a copy of your "
+     "driver's license with your application package. If an interview is requested, you may be "
+     "required to provide a copy of your valid state-issued driver's license. Do you possess a valid, "
+     "state-issued driver's license, have a safe driving record, and demonstrate that you are "
+     "medically qualified to operate the appropriate motor vehicle safely?", "none", None, ()),
+    # a federal apprentice announcement's restriction to veterans is not a credential
+    ("This Peer Support Apprentice position may only be filled with a Veteran that meets statutory "
+     "requirements that are detailed in the qualifications section.", "none", None, ()),
     ("Have or obtain a certification in Intentional Peer Support", "none", None, ()),
     ("You must have at least 18 months in a continuous manner of personal, lived recovery experience to "
      "enroll in the CRS training.", "none", None, ("CRS",)),

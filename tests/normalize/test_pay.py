@@ -697,6 +697,16 @@ ISSUE12_CASES = [
         "Tapad | Full-Time, Onsite: NYC or Oslo | $100K - $175K/YR Base + Bonus",
         (100000.0, 175000.0, "year"),
     ),
+    # a stray blank before the cents keeps one amount ("$1,395 .00"); a per-credit rate is no pay
+    (
+        "spaced cents",
+        "Salary Range: Minimum $1,395 .00 per credit Position Details:Department: URSP- Urban and "
+        "Regional Studies and Planning",
+        (None, None, None),
+    ),
+    # peer postings: the period word after the range
+    ("peer", "$26.52 - $31.57 Hourly", (26.52, 31.57, H)),
+    ("peer", "$55,169.92 - $65,655.20 Annually", (55169.92, 65655.2, "year")),
     # pay words that are charges only without a period; headers naming equity elsewhere
     ("fee", "Teaching Fee: $33/hour; Teachers will be assigned 5-7 classes per week", (33.0, 33.0, H)),
     (

@@ -229,10 +229,17 @@ _DEADLINE_RE = re.compile(
     r"(?P<unit>days?|weeks?|months?|mos?|years?|yrs?)\b"
     r"|\b(?P<n3>\d{1,3}|six|twelve|eighteen|ninety|sixty|thirty)[\s-]+(?P<unit3>days?|weeks?|months?|years?)"
     r"\s+(?:of|from|after|following)\s+(?:the\s+)?(?:date\s+of\s+)?(?:hire|hiring|employment|start)"
-    r"|\b(?:within|during)\s+(?:the\s+|their\s+|his/her\s+|his\s+|her\s+|your\s+)?(?:first\s+)?"
+    r"|\b(?:within|during|by the end of|before the end of)\s+"
+    r"(?:the\s+|their\s+|his/her\s+|his\s+|her\s+|your\s+)?(?:first\s+)?"
     r"(?P<yr>year|probationary period|probation period|probation)\b",
 )
 _UNIT_DAYS: Final[dict[str, int]] = {"d": 1, "w": 7, "m": 30, "y": 365}
+# A time limit counted from hire or appointment ("within 90 days of hire"), as opposed to an
+# amount of experience ("a minimum of 2 years of experience").
+_HIRE_DEADLINE_RE = re.compile(
+    r"\bwithin\s[^.;:]{0,30}?\b(?:days?|weeks?|months?|years?)\s+(?:of|from|after|following)\s+"
+    r"(?:the\s+)?(?:date\s+of\s+)?(?:hire|hiring|employment|appointment|start)\b"
+)
 
 _EDU_RE = re.compile(
     r"(?P<hs>\bhigh school\b|\bhigh-school\b|\bged\b|\bhse\b|\bhiset\b|\bsecondary (?:school|education)"
@@ -1479,7 +1486,12 @@ class _Extractor:
             ):
                 continue
             return True
-        if stated and any(w in _GOAL_VERBS or w.startswith(_CERT_PREFIXES) for w in words):
+        if stated and (
+            any(w in _GOAL_VERBS or w.startswith(_CERT_PREFIXES) for w in words)
+            # a named credential with a time limit counted from hire needs no verb: "CRPA or
+            # CRPA-P within 90 days of hire", "CPRS required within 12 months of hire"
+            or (anchors and _HIRE_DEADLINE_RE.search(sentence) is not None)
+        ):
             return not nonpeer or any(a >= b for a in anchors for _x, b in nonpeer)
         if "except" in words:
             # "meets all the qualifications ... except for the certification"

@@ -29,6 +29,16 @@ CODES = load_credentials().codes
         ("Minimum Qualifications:\nHigh school diploma or GED\nCertified Peer Specialist", "GA", None,
          "required", None, ("CPS",)),
         # required within: months, years, weeks, days, words
+        # a named credential with a time limit counted from hire needs no verb
+        ("CPRS required within 12 months of hire.", None, None, "required_within", 360, ("CPRS",)),
+        ("CRPA or CRPA-P within 90 days of hire.", None, None, "required_within", 90,
+         ("CRPA", "CRPA-P")),
+        ("Must obtain certification by the end of the first year of employment.", None,
+         "Peer Support Specialist II", "required_within", 365, ()),
+        # an amount of experience is no time limit; a non-peer credential owns its deadline
+        ("CPRS with a minimum of 2 years of experience.", None, None, "required", None, ("CPRS",)),
+        ("Certified Peer Specialist preferred, CPR within 30 days of hire.", None, None, "preferred",
+         None, ("CPS",)),
         ("Must obtain CPRC certification within 12 months of hire.", "MI", None, "required_within", 360,
          ("CPRC",)),
         ("Certification as a Peer Recovery Specialist must be obtained within 2 years of employment.",

@@ -53,6 +53,7 @@ NORMALIZED_POSTING_COLUMNS: dict[str, type] = {
     "role_title": str,
     "title_score": float,
     "title_match": str,
+    "title_rule": str,
     "title_clean": str,
     "pay_min": float,
     "pay_max": float,
@@ -352,11 +353,12 @@ def m0002(db: Database) -> None:
 
 @migrations(name="0003_provenance")
 def m0003(db: Database) -> None:
-    """How each posting's place and certification answer were decided (``title_match`` already
-    says it for the title). A database made before this migration gets the columns empty; the
-    next ``peerjobs rebuild`` fills them."""
+    """How each posting's title, place and certification answer were decided (``title_match``
+    already said how the title matched; ``title_rule`` names the rule when one decided). A
+    database made before this migration gets the columns empty; the next ``peerjobs rebuild``
+    fills them."""
     postings = db.table("postings")
-    for column in ("location_source", "cert_evidence"):
+    for column in ("title_rule", "location_source", "cert_evidence"):
         if column not in postings.columns_dict:
             postings.add_column(column, str)
 

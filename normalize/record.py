@@ -19,7 +19,8 @@ from normalize.taxonomy import Taxonomy, load_taxonomy
 from normalize.titles import classify_title
 
 OUTPUT_FIELDS: tuple[str, ...] = (
-    "is_peer", "role_family", "role_title", "title_score", "title_match", "title_clean",
+    "is_peer", "role_family", "role_title", "title_score", "title_match", "title_rule",
+    "title_clean",
     "pay_min", "pay_max", "pay_period", "pay_currency", "hourly_min", "hourly_max",
     "pay_period_inferred", "pay_source", "pay_flags",
     "cert_requirement", "cert_within_days", "credentials", "lived_experience_required",
@@ -93,6 +94,7 @@ def normalize_record(
         "role_title": match.role_title,
         "title_score": match.title_score,
         "title_match": match.match,
+        "title_rule": match.rule,
         "title_clean": match.title_clean,
         "pay_min": pay.pay_min,
         "pay_max": pay.pay_max,

@@ -11,7 +11,10 @@ from pathlib import Path
 
 from conftest import FIXTURES, REPO, run_crawl
 
+from normalize.taxonomy import load_taxonomy
+
 TAXONOMY = REPO / "normalize" / "data" / "taxonomy.yaml"
+VERSION = load_taxonomy().version
 REGISTRY = [{"platform": "jsonld", "board": "https://careers.example.org/", "state": "WA",
              "start_urls": ["https://careers.example.org/sitemap-week1.xml",
                             "https://careers.example.org/sitemap-week2.xml"]}]
@@ -44,11 +47,11 @@ def test_an_alias_moved_to_another_title_changes_only_the_rows_that_use_it(
     peerjobs(data_dir, "build")
     before = postings(data_dir / "peerjobs.db")
     assert before["4150001"]["role_title"] == "Peer Support Specialist"
-    assert {row["taxonomy_version"] for row in before.values()} == {"2026.11.1"}
+    assert {row["taxonomy_version"] for row in before.values()} == {VERSION}
 
     # A researcher decides "peer support specialist" titles belong under "Peer Specialist".
     text = TAXONOMY.read_text(encoding="utf-8")
-    edited = text.replace('version: "2026.11.1"', 'version: "2026.11.1-edit"', 1)
+    edited = text.replace(f'version: "{VERSION}"', f'version: "{VERSION}-edit"', 1)
     edited = edited.replace("aliases: [peer support specialist, peer support worker,",
                             "aliases: [peer support worker,", 1)
     edited = edited.replace("aliases: [peer specialist, behavioral health peer specialist,",
@@ -60,7 +63,7 @@ def test_an_alias_moved_to_another_title_changes_only_the_rows_that_use_it(
 
     peerjobs(data_dir, "rebuild", taxonomy)
     after = postings(data_dir / "peerjobs.db")
-    assert {row["taxonomy_version"] for row in after.values()} == {"2026.11.1-edit"}
+    assert {row["taxonomy_version"] for row in after.values()} == {f"{VERSION}-edit"}
     changed = {
         source_id: {column: (before[source_id][column], value)
                     for column, value in row.items()

@@ -20,7 +20,8 @@ How a sentence is read
     ("CPRS required, CADC preferred" -> required for CPRS); a sentence without a cue takes its
     section heading ("Minimum Qualifications" -> required, "Preferred Qualifications" ->
     preferred), and otherwise states nothing (a duty such as "The Certified Peer Specialist
-    will ..." is not a requirement).
+    will ..." is not a requirement), except a list item that opens with holding the credential
+    ("Holds a current CPRS credential"), which is required when no heading is above it.
 
 Precedence when sentences disagree (documented choice)
     ``required_within`` > ``required`` > ``preferred`` > ``none``. A posting that anywhere lets
@@ -187,6 +188,26 @@ _DUTY_WORDS: Final[frozenset[str]] = frozenset(
     {"ongoing", "continuing", "annual", "additional", "participate", "participates",
      "participating", "attend", "attends", "attending", "receive", "receives", "receiving"}
 )
+# A qualification list item that opens with holding the credential ("Holds a current Peer
+# Recovery Specialist credential", "Possession of a current Peer Specialist certificate", "Current
+# CPRS credential") asks for it even without a cue: required, unless a heading says otherwise.
+_HOLD_START: Final[frozenset[str]] = frozenset(
+    {"holds", "hold", "holding", "possesses", "possess", "possession", "current", "currently",
+     "active", "valid"}
+)
+_HOLD_FILLER: Final[frozenset[str]] = frozenset(
+    {"a", "an", "the", "of", "current", "currently", "valid", "active", "unrestricted", "state",
+     "full", "national", "nationally", "state-issued"}
+)
+# "X certification or the ability to obtain it": the goal verb's object points back.
+_BACK_OBJECTS: Final[frozenset[str]] = frozenset({"it", "one", "same", "this", "them"})
+# "Candidates who are not yet certified may be hired as a trainee" accepts uncertified people.
+_UNCERTIFIED_RE = re.compile(
+    r"\b(?:not\s+(?:yet\s+)?certified|uncertified)\b(?P<mid>[^.;]{0,60})\b(?:hired|hire|"
+    r"considered|accepted|eligible|trainee|apprentice)"
+)
+# "... not certified will not be considered" turns the clause back into a requirement.
+_NEGATED_RE = re.compile(r"\bnot\b|n't\b|\bcannot\b|\bineligible\b")
 _ABLE_WORDS: Final[frozenset[str]] = frozenset(
     {"willing", "willingness", "ability", "able", "eligible", "eligibility"}
 )
@@ -386,6 +407,8 @@ class _SentenceFacts:
     edu_otherwise: tuple[str, ...]
     license_required: bool | None
     """None: required when the section heading is a requirements heading."""
+    cert_default: str = "none"
+    """Level of a ``cert_level`` None sentence when no section heading is above it."""
 
 
 #: Sentence-level results cached per extractor (real postings repeat boilerplate sentences).
@@ -627,6 +650,15 @@ class _Extractor:
             if cred.patterns:
                 combined = re.compile("|".join(f"(?:{p})" for p in cred.patterns))
                 self.patterns.append((cred.code, cred.pattern_hints, combined))
+        # credential names without "certif" or "credential" ("registered peer recovery
+        # specialist", "ohio peer recovery supporter") are triggers of their own
+        needles = {
+            phrase for phrase, (_code, kind) in self.phrases.items()
+            if kind == "name" and "certif" not in phrase and "credential" not in phrase
+            and " " in phrase and not any(w.upper() in self.acronyms for w in phrase.split())
+        }
+        needles |= {n.replace("medi cal", "medi-cal") for n in needles if "medi cal" in n}
+        self.name_triggers: tuple[str, ...] = tuple(sorted(needles))
         # every word prefix of every phrase ("certified", "certified peer", ...), for the word walk
         self.prefixes: set[str] = set()
         for phrase in self.phrases:
@@ -823,6 +855,8 @@ class _Extractor:
         acronyms = tuple(self._acronym_hits(block))
         hits: list[tuple[int, int, int]] = [(h[1], 0, 0) for h in acronyms]
         hits.extend((p, 0, 0) for p in find_all(low, _CERT_TRIGGERS))
+        if self.name_triggers:
+            hits.extend((p, 0, 0) for p in find_all(low, self.name_triggers))
         for needle, words_before in _COURSE_TRIGGERS:
             i = low.find(needle)
             while i != -1:
@@ -1056,7 +1090,10 @@ class _Extractor:
                 if stub.cert:
                     level = facts.cert_level
                     if level is None:
-                        level = _SECTION_LEVEL.get(section, "none")
+                        level = (
+                            facts.cert_default if section is None
+                            else _SECTION_LEVEL.get(section, "none")
+                        )
                     days = facts.cert_days
                     credentials.update(facts.codes)
                     if facts.relevant or (facts.cert_level is None and level != "none"):
@@ -1228,10 +1265,13 @@ class _Extractor:
         if lic:
             sent.lic = True
             license_required = self._license_sentence(sent)
-        return _SentenceFacts(
+        facts = _SentenceFacts(
             level, days, frozenset(codes), relevant, lived_section, lived_required,
             edu_section, edu_pref, edu_other, license_required,
         )
+        if level is None and cert_context is not None and self._holds_start(words):
+            facts.cert_default = "required"
+        return facts
 
     def _cert_sentence(
         self,
@@ -1369,8 +1409,16 @@ class _Extractor:
         anchor = min(strong or anchors)
         kinds = {c.kind for c in cues}
         if "?" in sentence and "req" not in kinds and "pref" not in kinds:
-            # a screening question about the applicant's credential asks for it
+            # a screening question about the applicant's credential asks for it; one about
+            # obtaining it ("Are you willing to obtain ... within six months of hire?") accepts
+            # candidates who will
+            if self._within(words, anchors, cert_words, nonpeer, stated, sentence):
+                return "required_within", days if stated else None, True
             return ("required" if _asks_status(sentence) else "none"), None, True
+        if "certified" in sentence:
+            m = _UNCERTIFIED_RE.search(sentence)
+            if m is not None and _NEGATED_RE.search(m.group("mid")) is None:
+                return "required_within", days if stated else None, True
         if "neg" in kinds and "req" not in kinds:
             return ("preferred" if "pref" in kinds else "none"), None, True
         if self._within(words, anchors, cert_words, nonpeer, stated, sentence):
@@ -1387,6 +1435,20 @@ class _Extractor:
         if kind == "pref":
             return "preferred", None, True
         return "none", None, True
+
+    def _holds_start(self, words: list[str]) -> bool:
+        """Does the sentence open with holding a credential ("Holds a current CPRS credential",
+        "Possession of a Peer Specialist certificate")? See ``_HOLD_START``."""
+        if not words or words[0] not in _HOLD_START:
+            return False
+        for w in words[1:7]:
+            if w in _HOLD_FILLER:
+                continue
+            return (
+                w.startswith(_CERT_PREFIXES) or w in self.prefixes
+                or w.upper() in self.acronyms
+            )
+        return False
 
     @staticmethod
     def _describes_holders(words: list[str], start: int, end: int, sent: _Sentence) -> bool:
@@ -1468,7 +1530,10 @@ class _Extractor:
             if any(min(i, anchors[0]) < a < max(i, anchors[0]) for a, _b in nonpeer):
                 continue
             if w in _GOAL_VERBS:
-                if not any(0 <= x - i <= 10 for x in targets):
+                if not any(0 <= x - i <= 10 for x in targets) and not (
+                    i + 1 < len(words) and words[i + 1] in _BACK_OBJECTS
+                    and any(0 < i - x <= 12 for x in targets)
+                ):
                     continue
                 if w in ("complete", "completing") and not stated:
                     continue

@@ -29,6 +29,30 @@ CODES = load_credentials().codes
         ("Minimum Qualifications:\nHigh school diploma or GED\nCertified Peer Specialist", "GA", None,
          "required", None, ("CPS",)),
         # required within: months, years, weeks, days, words
+        # a list item that opens with holding the credential: required unless a heading says not
+        ("Holds a current Peer Recovery Specialist credential in good standing.", None, None,
+         "required", None, ("CPRS",)),
+        ("Possession of a current Peer Specialist certificate issued by the State.", None, None,
+         "required", None, ("CPS",)),
+        ("Preferred Qualifications:\nHolds a current CPRS credential.", None, None, "preferred", None,
+         ("CPRS",)),
+        ("Has experience working with Certified Peer Specialists.", None, None, "none", None, ("CPS",)),
+        # credential names without "certified" are found on their own
+        ("Must be a Registered Peer Recovery Specialist.", "VA", None, "required", None, ("RPRS",)),
+        ("Must hold the Ohio Peer Recovery Supporter certificate.", "OH", None, "required", None,
+         ("OH-CPRS",)),
+        # obtaining later: "the ability to obtain it", a question about willingness, hiring the
+        # uncertified (but not when they "will not be considered")
+        ("Peer Support Specialist certification or the ability to obtain it.", None, None,
+         "required_within", None, ("CPSS",)),
+        ("Are you willing to obtain Peer Support certification within six months of hire?", None, None,
+         "required_within", 180, ()),
+        ("Candidates who are not certified may be hired as a Peer Specialist Trainee.", None, None,
+         "required_within", None, ()),
+        ("Certified Peer Specialist required; not certified applicants will not be considered.", None,
+         None, "required", None, ("CPS",)),
+        # a school-completion certificate is education
+        ("Must have a high school diploma or equivalency certificate.", None, None, "none", None, ()),
         # a named credential with a time limit counted from hire needs no verb
         ("CPRS required within 12 months of hire.", None, None, "required_within", 360, ("CPRS",)),
         ("CRPA or CRPA-P within 90 days of hire.", None, None, "required_within", 90,

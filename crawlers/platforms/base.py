@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any, ClassVar
 
@@ -51,6 +52,16 @@ STATS_PREFIX = "peerjobs"
 def board_stat(source: str, name: str) -> str:
     """Stats key of one board's counter; ``//`` separates them since keys may contain ``/``."""
     return f"{STATS_PREFIX}/board/{source}//{name}"
+
+
+_HTML_OPEN = re.compile(r"<html[\s>]", re.IGNORECASE)
+_HTML_CLOSE = re.compile(r"</html\s*>", re.IGNORECASE)
+
+
+def cut_short(text: str) -> bool:
+    """True for an HTML document that opens ``<html>`` and never closes it: a page cut short.
+    Fragments (no ``<html>``) cannot tell and are not judged."""
+    return bool(_HTML_OPEN.search(text)) and not _HTML_CLOSE.search(text)
 
 
 def _connection_lost(exc: DownloadFailedError) -> bool:
@@ -234,22 +245,55 @@ class BoardSpider(scrapy.Spider):
         if fallback is not None:
             yield self.listing_only(fallback, reason=kind)
 
+    def html_page(self, response: Response, board: Board, *,
+                  incomplete: bool) -> Selector | str:
+        """The response as an HTML page, or the kind of problem (counted) that makes it none.
+
+        ``not_html``: a binary body, or JSON where a page was expected (read as HTML it would
+        be a page without postings; Scrapy's own selector of a JSON answer cannot even be
+        asked for CSS). ``empty_body``: nothing came. ``truncated``: the document opens
+        ``<html>`` and never closes it, so it was cut short: what it shows is not read, since
+        the part that did not come may hold postings (or the detail's text). ``incomplete``
+        (a listing page, or a page with no listing copy of its posting): each leaves the
+        board's run incomplete. The Content-Type label is not trusted: an HTML body labelled
+        otherwise is still read as HTML.
+        """
+        if not isinstance(response, TextResponse):
+            kind, message = "not_html", f"{response.url} is not a text page"
+        else:
+            text = response.text
+            head = text.lstrip()[:1]
+            if not head:
+                kind, message = "empty_body", (f"{response.url} answered an empty body where "
+                                               "an HTML page was expected")
+            elif head in "{[":
+                kind, message = "not_html", (f"{response.url} answered JSON where an HTML page "
+                                             "was expected")
+            elif cut_short(text):
+                kind, message = "truncated", (f"{response.url} ends before </html>: the page "
+                                              "was cut short; not read")
+            else:
+                return Selector(text=text, type="html")
+        self.problem(board, kind, message, incomplete=incomplete)
+        return kind
+
     def html_detail(self, response: Response,
                     read: Callable[[Selector], dict[str, Any] | None], *,
                     missing: str, what: str) -> Iterator[Any]:
         """A detail page whose fields ``read`` takes from its HTML.
 
-        A page that is not text, or that shows no posting (a wall, a challenge, a removed job:
-        ``missing`` names the kind when no wall is recognised), is counted as a problem and the
-        listing's copy of the posting is kept as a sighting.
+        A page that is no readable HTML (see :meth:`html_page`) or that shows no posting (a
+        wall, a challenge, a removed job: ``missing`` names the kind when no wall is
+        recognised) is counted as a problem and the listing's copy of the posting is kept as a
+        sighting.
         """
         board: Board = response.meta["board"]
         fallback: JobPosting = response.meta["fallback"]
-        if not isinstance(response, TextResponse):
-            self.problem(board, "not_html", f"{response.url} is not a text page")
-            yield self.listing_only(fallback, reason="not_html")
+        page = self.html_page(response, board, incomplete=False)
+        if isinstance(page, str):
+            yield self.listing_only(fallback, reason=page)
             return
-        fields = read(Selector(text=response.text, type="html"))
+        fields = read(page)
         if fields is None:
             kind = wall_kind(response) or missing
             self.problem(board, kind, f"{response.url} shows no {what} ({kind})")
@@ -354,6 +398,10 @@ class BoardSpider(scrapy.Spider):
             self.problem(board, "not_json", f"binary body at {response.url}", incomplete=listing)
             return None
         text = response.text
+        if not text.strip():
+            self.problem(board, "empty_body", f"{response.url} answered an empty body where "
+                         "JSON was expected", incomplete=listing)
+            return None
         try:
             return json.loads(text)
         except ValueError as exc:

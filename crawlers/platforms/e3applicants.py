@@ -33,7 +33,7 @@ import scrapy
 from lxml import html as lxml_html
 from lxml.etree import ParserError
 from parsel import Selector
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
 from crawlers.platforms.base import BoardSpider
 from crawlers.platforms.jsonld import jobpostings_in_html, posting_fields
@@ -230,10 +230,9 @@ class E3ApplicantsSpider(BoardSpider):
     def parse_listing(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]
         page: int = response.meta.get("page", 1)
-        if not isinstance(response, TextResponse):
-            self.problem(board, "not_html", f"{response.url} is not a text page", incomplete=True)
+        selector = self.html_page(response, board, incomplete=True)
+        if isinstance(selector, str):
             return
-        selector = response.selector
         rows = [r for r in (row_fields(n, response.url)
                             for n in selector.css("div.JobPostRow")) if r]
         if not rows:
@@ -270,9 +269,9 @@ class E3ApplicantsSpider(BoardSpider):
         board: Board = response.meta["board"]
         row: dict[str, Any] = response.meta["row"]
         fallback = response.meta["fallback"]
-        if not isinstance(response, TextResponse):
-            self.problem(board, "not_html", f"{response.url} is not a text page")
-            yield self.listing_only(fallback, reason="not_html")
+        selector = self.html_page(response, board, incomplete=False)
+        if isinstance(selector, str):
+            yield self.listing_only(fallback, reason=selector)
             return
         if urlsplit(response.url).path.rstrip("/") != urlsplit(row["url"]).path.rstrip("/"):
             # Closed by the site, maybe; the listing showed it, and only absence from a
@@ -281,7 +280,6 @@ class E3ApplicantsSpider(BoardSpider):
                          f"redirects to {response.url}; the listing's copy is kept")
             yield self.listing_only(fallback, reason="expired_redirect")
             return
-        selector = response.selector
         scan = jobpostings_in_html(selector)
         if scan.malformed:
             self.problem(board, "malformed_jsonld",

@@ -39,7 +39,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
 from crawlers.platforms.base import BoardSpider
 from crawlers.platforms.jsonld import jobpostings_in_html, posting_fields
@@ -348,13 +348,12 @@ class IcimsSpider(BoardSpider):
             self.problem(board, "bot_challenge", f"HTTP {CHALLENGE_STATUS} challenge for "
                          f"{response.url}; not parsed", incomplete=True)
             return
-        if not isinstance(response, TextResponse):
-            self.problem(board, "not_html", f"{response.url} is not a text page", incomplete=True)
+        selector = self.html_page(response, board, incomplete=True)
+        if isinstance(selector, str):
             return
-        selector = response.selector
         cards = [c for c in (card_fields(n, response.url) for n in card_nodes(selector)) if c]
         if not cards:
-            yield from self.search_without_cards(response, board, page, portal)
+            yield from self.search_without_cards(response, selector, board, page, portal)
             return
         self.listing_read(board)
         seen: set[str] = response.meta.get("seen_ids") or set()
@@ -376,9 +375,8 @@ class IcimsSpider(BoardSpider):
         request.meta["seen_ids"] = seen
         yield request
 
-    def search_without_cards(self, response: TextResponse, board: Board, page: int,
-                             portal: str) -> Iterator[Any]:
-        selector = response.selector
+    def search_without_cards(self, response: Response, selector: Selector, board: Board,
+                             page: int, portal: str) -> Iterator[Any]:
         frame = iframe_src(selector, response.url)
         if frame and not response.meta.get("via_iframe"):
             frame_portal = portal_of(frame) if is_portal(frame) else portal
@@ -421,11 +419,10 @@ class IcimsSpider(BoardSpider):
                          f"HTTP {CHALLENGE_STATUS} challenge for {response.url}")
             yield self.listing_only(fallback, reason="bot_challenge")
             return
-        if not isinstance(response, TextResponse):
-            self.problem(board, "not_html", f"{response.url} is not a text page")
-            yield self.listing_only(fallback, reason="not_html")
+        selector = self.html_page(response, board, incomplete=False)
+        if isinstance(selector, str):
+            yield self.listing_only(fallback, reason=selector)
             return
-        selector = response.selector
         job_id = card["source_id"]
         if job_id_of(response.url) != job_id:
             # Expired by the site, maybe; the search showed it, and only absence from a

@@ -40,7 +40,7 @@ from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
 from crawlers.platforms.base import BoardSpider
 from crawlers.platforms.jsonld import jobpostings_in_html, posting_fields
@@ -381,10 +381,9 @@ class JobApsSpider(BoardSpider):
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]
-        if not isinstance(response, TextResponse):
-            self.problem(board, "not_html", f"{response.url} is not a text page", incomplete=True)
+        selector = self.html_page(response, board, incomplete=True)
+        if isinstance(selector, str):
             return
-        selector = Selector(text=response.text, type="html")
         rows, found_table = listing_rows(selector, response.url)
         if not rows:
             yield from self.no_rows(response, selector, board, found_table)
@@ -410,7 +409,7 @@ class JobApsSpider(BoardSpider):
             yield self.request(url, self.parse_listing, board, listing=True,
                                meta={"followed_board_link": True})
             return
-        wall = wall_kind(response)
+        wall = wall_kind(selector)
         if wall:
             self.problem(board, wall, f"{response.url} is a {wall.replace('_', ' ')} page, "
                          "not the board; no postings read", incomplete=True)
@@ -430,14 +429,13 @@ class JobApsSpider(BoardSpider):
         board: Board = response.meta["board"]
         row: dict[str, Any] = response.meta["row"]
         fallback = response.meta["fallback"]
-        if not isinstance(response, TextResponse):
-            self.problem(board, "not_html", f"{response.url} is not a text page")
-            yield self.listing_only(fallback, reason="not_html")
+        selector = self.html_page(response, board, incomplete=False)
+        if isinstance(selector, str):
+            yield self.listing_only(fallback, reason=selector)
             return
-        selector = Selector(text=response.text, type="html")
         fields = bulletin_fields(selector, row, response.url)
         if fields is None:
-            kind = wall_kind(response) or "not_a_bulletin"
+            kind = wall_kind(selector) or "not_a_bulletin"
             self.problem(board, kind, f"{response.url} is not a bulletin page ({kind})")
             yield self.listing_only(fallback, reason=kind)
             return

@@ -29,6 +29,7 @@ from crawlers.text import html_to_text
 
 _COMMENTS = re.compile(r"^\s*(<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(-->|//\s*\]\]>|\]\]>)\s*$")
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+_SITEMAP_END = re.compile(rb"</(?:[\w-]+:)?(?:urlset|sitemapindex)\s*>\s*$")
 DEFAULT_FOLLOW = r"/(jobs?|careers?|positions?|openings?|postings?|vacanc\w*|opportunit\w*)\b"
 
 
@@ -301,16 +302,16 @@ class JsonLdSpider(BoardSpider):
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]
-        if not isinstance(response, TextResponse):
-            self.problem(board, "not_html", f"{response.url} is not a text page", incomplete=True)
-            return
-        head = response.text[:2048].lstrip()
+        head = response.text[:2048].lstrip() if isinstance(response, TextResponse) else ""
         if head.startswith("<?xml") or "<urlset" in head or "<sitemapindex" in head:
             yield from self.parse_sitemap(response, board)
             return
-        scan = jobpostings_in_html(response.selector)
-        next_pages = self.next_pages(response, board)
-        links = [u for u in self.posting_links(response, board) if u not in next_pages]
+        selector = self.html_page(response, board, incomplete=True)
+        if isinstance(selector, str):
+            return
+        scan = jobpostings_in_html(selector)
+        next_pages = self.next_pages(response, board, selector)
+        links = [u for u in self.posting_links(response, board, selector) if u not in next_pages]
         if not scan.postings and not links and not next_pages:
             kind = "malformed_jsonld" if scan.malformed else "no_postings_found"
             self.problem(board, kind, f"listing {response.url} shows no postings, JSON-LD or "
@@ -329,6 +330,12 @@ class JsonLdSpider(BoardSpider):
                                        meta={"listing_depth": depth})
 
     def parse_sitemap(self, response: Response, board: Board) -> Iterator[scrapy.Request]:
+        if not _SITEMAP_END.search(response.body[-512:]):
+            # The XML parser recovers what it can of a cut document: the URLs after the cut
+            # would be missing from a run that looks complete.
+            self.problem(board, "truncated", f"{response.url} ends before </urlset> or "
+                         "</sitemapindex>: the sitemap was cut short; not read", incomplete=True)
+            return
         try:
             sitemap = Sitemap(response.body)
         except Exception as exc:
@@ -356,26 +363,31 @@ class JsonLdSpider(BoardSpider):
         self.followed.add(key)
         return True
 
-    def posting_links(self, response: Response, board: Board) -> Iterator[str]:
+    def posting_links(self, response: Response, board: Board,
+                      selector: Selector | None = None) -> Iterator[str]:
         pattern = re.compile(board.option("follow") or DEFAULT_FOLLOW, re.IGNORECASE)
         host = urlsplit(response.url).netloc
-        for href in response.css("a::attr(href)").getall():
+        page = selector if selector is not None else Selector(text=response.text, type="html")
+        for href in page.css("a::attr(href)").getall():
             url = response.urljoin(href.strip())
             parts = urlsplit(url)
             if parts.scheme in ("http", "https") and parts.netloc == host \
                     and pattern.search(parts.path) and url.split("#")[0] != response.url:
                 yield url.split("#")[0]
 
-    def next_pages(self, response: Response, board: Board) -> list[str]:
-        selector = board.option("next_page") or "a[rel~=next]::attr(href), link[rel~=next]::attr(href)"
-        return [response.urljoin(h) for h in response.css(selector).getall() if h.strip()]
+    def next_pages(self, response: Response, board: Board,
+                   selector: Selector | None = None) -> list[str]:
+        css = board.option("next_page") or "a[rel~=next]::attr(href), link[rel~=next]::attr(href)"
+        page = selector if selector is not None else Selector(text=response.text, type="html")
+        return [response.urljoin(h) for h in page.css(css).getall() if h.strip()]
 
     def parse_posting(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]
-        if not isinstance(response, TextResponse):
-            self.problem(board, "not_html", f"{response.url} is not a text page", incomplete=True)
+        # No listing copy of the posting exists here: a lost page leaves the run incomplete.
+        selector = self.html_page(response, board, incomplete=True)
+        if isinstance(selector, str):
             return
-        scan = jobpostings_in_html(response.selector)
+        scan = jobpostings_in_html(selector)
         if scan.malformed and not scan.postings:
             self.problem(board, "malformed_jsonld",
                          f"{response.url}: JSON-LD does not parse ({scan.errors[0]})",

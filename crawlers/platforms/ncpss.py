@@ -32,7 +32,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
 from crawlers.platforms.base import BoardSpider
 from crawlers.platforms.pages import block_text, inline_text, listing_signal, wall_kind
@@ -226,10 +226,9 @@ class NcPssSpider(BoardSpider):
         board: Board = response.meta["board"]
         page: int = response.meta["page"]
         board_path: str = response.meta["board_path"]
-        if not isinstance(response, TextResponse):
-            self.problem(board, "not_html", f"{response.url} is not a text page", incomplete=True)
+        selector = self.html_page(response, board, incomplete=True)
+        if isinstance(selector, str):
             return
-        selector = Selector(text=response.text, type="html")
         entries = listing_entries(selector, response.url, board_path)
         if not entries:
             yield from self.no_entries(response, selector, board, page)
@@ -250,7 +249,7 @@ class NcPssSpider(BoardSpider):
 
     def no_entries(self, response: Response, selector: Selector, board: Board,
                    page: int) -> Iterator[Any]:
-        wall = wall_kind(response)
+        wall = wall_kind(selector)
         if wall:
             self.problem(board, wall, f"{response.url} is a {wall.replace('_', ' ')} page; no "
                          "postings read", incomplete=True)

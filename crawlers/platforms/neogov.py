@@ -33,7 +33,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
 from crawlers.platforms.base import BoardSpider
 from crawlers.platforms.jsonld import jobpostings_in_html, posting_fields
@@ -347,10 +347,9 @@ class NeogovSpider(BoardSpider):
         host: str = response.meta["host"]
         page: int = response.meta["page"]
         seen: set[str] = response.meta["seen"]
-        if not isinstance(response, TextResponse):
-            self.problem(board, "not_html", f"{response.url} is not a text page", incomplete=True)
+        selector = self.html_page(response, board, incomplete=True)
+        if isinstance(selector, str):
             return
-        selector = response.selector
         total = total_of(selector)
         cards = listing_cards(selector, host)
         if not cards:
@@ -399,9 +398,9 @@ class NeogovSpider(BoardSpider):
         board: Board = response.meta["board"]
         card: dict[str, Any] = response.meta["card"]
         fallback = response.meta["fallback"]
-        if not isinstance(response, TextResponse):
-            self.problem(board, "not_html", f"{response.url} is not a text page")
-            yield self.listing_only(fallback, reason="not_html")
+        selector = self.html_page(response, board, incomplete=False)
+        if isinstance(selector, str):
+            yield self.listing_only(fallback, reason=selector)
             return
         if job_id_of(response.url) != card["source_id"]:
             # Closed by the site, maybe; the listing showed it, and only absence from a
@@ -410,7 +409,6 @@ class NeogovSpider(BoardSpider):
                          f"to {response.url}; the listing's copy is kept")
             yield self.listing_only(fallback, reason="expired_redirect")
             return
-        selector = response.selector
         scan = jobpostings_in_html(selector)
         if scan.malformed:
             self.problem(board, "malformed_jsonld",

@@ -278,6 +278,11 @@ class PageUpSpider(BoardSpider):
         text = response.text if isinstance(response, TextResponse) else \
             response.body.decode("utf-8", "replace")
         head = text.lstrip()[:512].lower()
+        if not head:
+            self.problem(board, "empty_body", f"{response.url} answered an empty body where the "
+                         "RSS feed was expected; reading the HTML listing instead")
+            yield self.listing_request(board, base, 1)
+            return
         if "<rss" not in head and "<?xml" not in head:
             kind = wall_kind(response) or ("html_instead_of_rss" if "<html" in text[:2048].lower()
                                           or "<!doctype" in head else "not_rss")
@@ -320,13 +325,12 @@ class PageUpSpider(BoardSpider):
         board: Board = response.meta["board"]
         base: str = response.meta["base"]
         page: int = response.meta["page"]
-        if not isinstance(response, TextResponse):
-            self.problem(board, "not_html", f"{response.url} is not a text page", incomplete=True)
+        selector = self.html_page(response, board, incomplete=True)
+        if isinstance(selector, str):
             return
-        selector = Selector(text=response.text, type="html")
         entries, found = listing_entries(selector, response.url)
         if not found:
-            kind = wall_kind(response) or "no_listing_found"
+            kind = wall_kind(selector) or "no_listing_found"
             self.problem(board, kind, f"{response.url} has no #search-results-content ({kind})",
                          incomplete=True)
             return

@@ -28,7 +28,7 @@ from typing import Any
 
 import scrapy
 from parsel import Selector
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
 from crawlers.items import JobPosting
 from crawlers.platforms.base import BoardSpider
@@ -185,7 +185,9 @@ class PaylocitySpider(BoardSpider):
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]
-        page = response.text if isinstance(response, TextResponse) else ""
+        if isinstance(self.html_page(response, board, incomplete=True), str):
+            return
+        page = response.text
         data = page_data(page)
         if data is None:
             kind = wall_kind(page)
@@ -227,8 +229,12 @@ class PaylocitySpider(BoardSpider):
     def parse_detail(self, response: Response) -> Iterator[JobPosting]:
         board: Board = response.meta["board"]
         listed: dict[str, Any] = response.meta["paylocity"]
-        page = response.text if isinstance(response, TextResponse) else ""
-        fields = detail_fields(page, listed["url"], listed) if page else None
+        read = self.html_page(response, board, incomplete=False)
+        if isinstance(read, str):
+            yield self.listing_only(response.meta["fallback"], reason=read)
+            return
+        page = response.text
+        fields = detail_fields(page, listed["url"], listed)
         if fields is None:
             kind = wall_kind(page) or "no_posting_found"
             self.problem(board, kind, f"{response.url} shows neither JobPosting JSON-LD nor the "

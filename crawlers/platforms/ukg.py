@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers.items import JobPosting
@@ -342,7 +342,11 @@ class UkgSpider(BoardSpider):
 
     def parse_detail(self, response: Response) -> Iterator[JobPosting]:
         board: Board = response.meta["board"]
-        page = response.text if isinstance(response, TextResponse) else ""
+        read = self.html_page(response, board, incomplete=False)
+        if isinstance(read, str):
+            yield self.listing_only(response.meta["fallback"], reason=read)
+            return
+        page = response.text
         detail = opportunity_json(page)
         if detail is None:
             kind = wall_kind(page) or ("malformed_json" if _DETAIL_CALL.search(page)

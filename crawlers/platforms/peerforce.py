@@ -248,6 +248,11 @@ class WpJobManagerSpider(BoardSpider):
         site: str = response.meta["site"]
         page: int = response.meta["page"]
         body = response.text if isinstance(response, TextResponse) else ""
+        if not body.strip():
+            yield from self.listings_unreadable(board, site, page, "empty_body",
+                                                f"{response.url} page {page} answered an empty "
+                                                "body where JSON was expected")
+            return
         try:
             data = json.loads(body)
         except ValueError as exc:
@@ -297,6 +302,10 @@ class WpJobManagerSpider(BoardSpider):
         board: Board = response.meta["board"]
         body = response.text if isinstance(response, TextResponse) else \
             response.body.decode("utf-8", "replace")
+        if not body.strip():
+            self.problem(board, "empty_body", f"{response.url} answered an empty body where the "
+                         "job feed was expected", incomplete=True)
+            return
         if "<rss" not in body[:1024].lower():
             kind = wall_kind(response) or "not_rss"
             self.problem(board, kind, f"{response.url} is not the job feed ({kind})",

@@ -288,7 +288,9 @@ class UsajobsHistoricJoaSpider(BoardSpider):
         board: Board = response.meta["board"]
         params: dict[str, str] = response.meta["params"]
         body = response.body.strip()
-        if response.status == 204 or not body or body == NO_CONTENT:
+        # HTTP 204 is the API's "no announcements" (and one client reports a 200 saying so);
+        # an empty 200 is no answer at all: counted as empty_body, the window unread.
+        if response.status == 204 or body == NO_CONTENT:
             self.listing_read(board)
             self.crawler.stats.inc_value(board_stat(board.source, "empty_windows"))
             return

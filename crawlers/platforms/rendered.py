@@ -25,6 +25,7 @@ Board options in sources.toml (besides ``start_urls``, ``follow``, ``next_page``
 
 Problems: listings that never appear (``wait_for`` timeout) or a page that never finishes
 loading count ``render_timeout``; a page the browser cannot load counts ``connection``,
+``connection_lost`` (closed or reset before the page came), ``truncated`` (cut short),
 ``redirect_loop`` or ``render_failed``; an "access denied" page served with status 200 counts
 ``access_denied``; HTTP errors and robots.txt refusals are counted by the base as for any
 request. Each leaves the board's run failed or partial, never complete. A missing chromium
@@ -62,6 +63,21 @@ if TYPE_CHECKING:
     from playwright.async_api import Response as BrowserResponse
 
 logger = logging.getLogger(__name__)
+
+
+class _CountedPageFailure(logging.Filter):
+    """scrapy-playwright logs each page that fails with the exception's traceback; the spider
+    counts the same failure with one clear line (:meth:`RenderedSpider.on_error`), so the
+    traceback is left out of that record (its one-line message stays)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Closing page due to failed request"):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+logging.getLogger("scrapy-playwright").addFilter(_CountedPageFailure())
 
 HANDLER = "crawlers.playwright_handler.RenderingDownloadHandler"
 CHROMIUM = "/usr/bin/chromium"
@@ -169,9 +185,15 @@ def browser_failure(exc: BaseException | None, url: str) -> tuple[str, str] | No
         return "render_timeout", f"page did not finish loading in the browser at {url}: {first}"
     if "ERR_TOO_MANY_REDIRECTS" in first:
         return "redirect_loop", f"too many redirects from {url} (browser): {first}"
+    if any(code in first for code in ("ERR_CONNECTION_RESET", "ERR_CONNECTION_CLOSED",
+                                      "ERR_EMPTY_RESPONSE")):
+        return "connection_lost", f"the connection for {url} was closed before the page came " \
+                                  f"(browser): {first}"
+    if any(code in first for code in ("ERR_CONTENT_LENGTH_MISMATCH",
+                                      "ERR_INCOMPLETE_CHUNKED_ENCODING")):
+        return "truncated", f"the page at {url} was cut short (browser): {first}"
     if any(code in first for code in ("ERR_CONNECTION_REFUSED", "ERR_NAME_NOT_RESOLVED",
-                                      "ERR_ADDRESS_UNREACHABLE", "ERR_CONNECTION_RESET",
-                                      "ERR_CONNECTION_CLOSED", "ERR_INTERNET_DISCONNECTED")):
+                                      "ERR_ADDRESS_UNREACHABLE", "ERR_INTERNET_DISCONNECTED")):
         return "connection", f"browser cannot connect for {url}: {first}"
     if "launch" in first.lower() or "executable" in first.lower():
         return "browser_error", f"chromium did not start for {url}: {first}"
@@ -185,9 +207,11 @@ def page_text(selector: Selector) -> str:
 
 
 def looks_denied(response: TextResponse) -> bool:
-    """An "access denied" or bot-check page (served with status 200)."""
-    title = " ".join(response.xpath("//title//text()").getall())
-    text = page_text(response.selector)
+    """An "access denied" or bot-check page (served with status 200). The body is read as HTML
+    whatever its label (Scrapy's selector of a JSON answer cannot be asked for XPath)."""
+    selector = Selector(text=response.text, type="html")
+    title = " ".join(selector.xpath("//title//text()").getall())
+    text = page_text(selector)
     return len(text) <= DENIED_TEXT_LIMIT and bool(DENIED_RE.search(f"{title} {text}"))
 
 
@@ -322,12 +346,15 @@ class RenderedSpider(JsonLdSpider):
         yield from super().parse_listing(response)
 
     def says_no_openings(self, response: TextResponse, board: Board) -> bool:
-        selector = board.option("no_openings")
-        if not selector or not self.valid_css(selector) or not response.css(selector):
+        css = board.option("no_openings")
+        if not css or not self.valid_css(css):
             return False
-        if jobpostings_in_html(response.selector).postings or self.next_pages(response, board):
+        page = Selector(text=response.text, type="html")
+        if not page.css(css):
             return False
-        return not any(True for _ in self.posting_links(response, board))
+        if jobpostings_in_html(page).postings or self.next_pages(response, board, page):
+            return False
+        return not any(True for _ in self.posting_links(response, board, page))
 
     def parse_posting(self, response: Response) -> Iterator[Any]:
         board: Board = response.meta["board"]
@@ -341,6 +368,7 @@ class RenderedSpider(JsonLdSpider):
         """A short block page with no postings or posting links on it."""
         if not looks_denied(response):
             return False
-        if jobpostings_in_html(response.selector).postings:
+        selector = Selector(text=response.text, type="html")
+        if jobpostings_in_html(selector).postings:
             return False
-        return not any(True for _ in self.posting_links(response, board))
+        return not any(True for _ in self.posting_links(response, board, selector))

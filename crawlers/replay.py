@@ -292,6 +292,9 @@ def _handler_for(folder: ReplayFolder) -> type[BaseHTTPRequestHandler]:
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    # A crawl opens dozens of connections at once; the default backlog (5) drops SYNs, and the
+    # client's retransmission a second later can outlast a short download timeout.
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that time out or give up close the socket mid-request; that is the test.

@@ -156,6 +156,8 @@ def datasette_command(database: Path, *, host: str, port: int,
         "--host", host, "--port", str(port),
         "--setting", "sql_time_limit_ms", "5000",
         "--setting", "max_returned_rows", "5000",
+        # Table pages cut long texts (descriptions) to this; the row page shows them whole.
+        "--setting", "truncate_cells_html", "200",
     ]
     if (DATASETTE_DIR / "templates").is_dir():
         command += ["--template-dir", str(DATASETTE_DIR / "templates")]
@@ -181,14 +183,19 @@ def serve(host: str, port: int, public: bool) -> None:
 
     Every connection is limited (value size, SQL length, bytes a query returns) whether public
     or not; --public also hides /-/settings, /-/versions, /-/threads, /-/databases and the like."""
+    from crawlers.demo import served_metadata
+
     database = config.database_path()
     if not database.exists():
         raise click.ClickException(f"{database} does not exist yet: run `peerjobs build` first")
     if public:
         os.environ["PEERJOBS_PUBLIC"] = "1"
+    # A demo database (SAMPLE_DATA.txt beside it) is served labelled as sample data.
+    metadata = served_metadata(database, DATASETTE_DIR / "metadata.yml")
     click.echo(f"Datasette at http://{host}:{port}/ (Ctrl-C stops it)"
-               + (" in public mode" if public else ""))
-    _become(datasette_command(database, host=host, port=port))
+               + (" in public mode" if public else "")
+               + (" (SAMPLE DATA)" if metadata else ""))
+    _become(datasette_command(database, host=host, port=port, metadata=metadata))
 
 
 @main.command()

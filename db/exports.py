@@ -7,9 +7,16 @@ Written into one folder:
 * ``trends/<table>_<level>.csv`` for the demand, coverage and index tables, weekly and monthly:
   split by geography level (nation, region, division, state, cbsa, county; the index tables
   stop at state), sorted by place, role family and period, ready for a spreadsheet;
-* ``data_dictionary.csv`` and ``DATA_DICTIONARY.md``: every exported column with its type and
-  its description from datasette/metadata.yml (the descriptions Datasette shows);
+* ``data_dictionary.csv`` and ``DATA_DICTIONARY.md``: every exported column with its type, how
+  to read it (``read_as``: ``text`` for codes with leading zeros and for ids too large for a
+  double) and its description from datasette/metadata.yml (the descriptions Datasette shows;
+  the site shows the same dictionary at ``/-/data-dictionary``); a trend table's entry names
+  its ``trends/`` files;
 * ``manifest.json``: the build's as-of time and the row count of every file.
+
+A database built by ``peerjobs demo`` has a ``SAMPLE_DATA.txt`` beside it: its export says so
+in ``manifest.json`` (``sample_data``), at the top of ``DATA_DICTIONARY.md`` and in a
+``SAMPLE_DATA.txt`` of its own. The CSVs themselves are left exact.
 
 Everything is read in one read transaction, so the files agree with one another even if a
 build publishes a new database meanwhile; each file is written to a temporary name in the
@@ -37,6 +44,47 @@ DATABASE_NAME = "peerjobs"
 TREND_TABLES = ("demand_weekly", "demand_monthly", "coverage_weekly", "coverage_monthly",
                 "demand_index_weekly", "demand_index_monthly")
 _INTERNAL_PREFIXES = ("_", "sqlite_")
+SAMPLE_MARKER = "SAMPLE_DATA.txt"
+"""Written beside a sample (demo) database by ``peerjobs demo``; holds the sample note."""
+
+ID_COLUMNS = frozenset({"id", "posting_id", "cluster_id", "representative_id", "employer_id"})
+"""63-bit ids: beyond 2^53, so a tool reading them as doubles (JavaScript, R, Excel) changes
+them. The site's JSON gives them as strings."""
+CODE_COLUMNS = frozenset({"county_fips", "cbsa_code", "geo_code", "state_fips"})
+"""Codes with leading zeros (FIPS; geo_code holds county FIPS and CBSA codes)."""
+TEXT_NOTES = {
+    "id": "read as text: up to 19 digits, beyond 2^53, which JavaScript, R and Excel change "
+          "when they read it as a number",
+    "code": "read as text: a code with leading zeros",
+}
+
+
+def read_as(column: str) -> str:
+    """``text`` for the columns a spreadsheet or a JSON/CSV reader must keep as text."""
+    return "text" if column in ID_COLUMNS or column in CODE_COLUMNS else ""
+
+
+def text_note(column: str) -> str:
+    if column in ID_COLUMNS:
+        return TEXT_NOTES["id"]
+    return TEXT_NOTES["code"] if column in CODE_COLUMNS else ""
+
+
+def sample_note(database: Path) -> str | None:
+    """The sample-data note of a demo database (its ``SAMPLE_DATA.txt``), else None."""
+    marker = database.parent / SAMPLE_MARKER
+    try:
+        return marker.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def trend_files(table: str) -> list[str]:
+    """The ``trends/`` files a trend table is split into (empty for other tables)."""
+    if table not in TREND_TABLES:
+        return []
+    levels = GEO_LEVELS[:INDEX_LEVELS] if table.startswith("demand_index") else GEO_LEVELS
+    return [f"trends/{table}_{level}.csv" for level in levels]
 
 
 @contextmanager
@@ -89,38 +137,58 @@ def public_tables(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
     return tables, views
 
 
-def column_descriptions(metadata: Path | None = None) -> dict[str, dict[str, Any]]:
-    """``table → {"description": ..., "columns": {column: description}}`` from metadata.yml."""
-    path = metadata or METADATA
-    if not path.exists():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    tables = (data.get("databases") or {}).get(DATABASE_NAME, {}).get("tables") or {}
+def column_descriptions(metadata: Path | dict[str, Any] | None = None,
+                        database: str = DATABASE_NAME) -> dict[str, dict[str, Any]]:
+    """``table → {"description": ..., "columns": {column: description}}`` from metadata.yml
+    (a path, or the metadata already read)."""
+    if isinstance(metadata, dict):
+        data = metadata
+    else:
+        path = metadata or METADATA
+        if not path.exists():
+            return {}
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    tables = (data.get("databases") or {}).get(database, {}).get("tables") or {}
     return {name: {"description": spec.get("description") or "",
                    "columns": dict(spec.get("columns") or {})}
             for name, spec in tables.items() if isinstance(spec, dict)}
 
 
-def _dictionary(conn: sqlite3.Connection, names: list[str],
-                described: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+def dictionary_entries(conn: sqlite3.Connection, names: list[str],
+                       described: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+    """One entry per column of each table or view in ``names``: its file, the table's
+    description, the column's type, ``read_as`` and description (a text note prefixed when
+    the column must be read as text)."""
     entries = []
     for name in names:
+        spec = described.get(name, {})
+        files = trend_files(name)
+        table_description = spec.get("description", "")
+        if files:
+            table_description += (" Also split by geography level into "
+                                  + ", ".join(files) + " (same columns).")
         for column in conn.execute(f"pragma table_info([{name}])").fetchall():
-            spec = described.get(name, {})
+            description = spec.get("columns", {}).get(column[1], "")
+            note = text_note(column[1])
             entries.append({
-                "file": f"{name}.csv", "table": name, "table_description":
-                    spec.get("description", ""),
-                "column": column[1], "type": column[2] or "",
-                "description": spec.get("columns", {}).get(column[1], ""),
+                "file": f"{name}.csv", "table": name,
+                "table_description": table_description.strip(),
+                "column": column[1], "type": column[2] or "", "read_as": read_as(column[1]),
+                "description": f"{description} ({note}.)" if note else description,
             })
     return entries
 
 
-def _markdown(entries: list[dict[str, str]], as_of: str | None) -> str:
-    lines = ["# peerjobs data dictionary", "",
-             f"Data as of {as_of or 'unknown'} (the latest crawl run in the database).", "",
-             "Each CSV has a header row; empty cells are nulls. The trend tables are also split "
-             "by geography level under `trends/` (same columns).", ""]
+def _markdown(entries: list[dict[str, str]], as_of: str | None, sample: str | None) -> str:
+    lines = ["# peerjobs data dictionary", ""]
+    if sample:
+        lines += [f"**{sample}** Every figure in these files is fictional.", ""]
+    lines += [f"Data as of {as_of or 'unknown'} (the latest crawl run in the database).", "",
+              "Each CSV has a header row; empty cells are nulls. The trend tables are also split "
+              "by geography level under `trends/` (same columns). Columns marked *text* must "
+              "be read as text: FIPS and CBSA codes keep their leading zeros, and ids have up "
+              "to 19 digits, more than a spreadsheet or a double keeps exactly (in R: "
+              "`colClasses = \"character\"`; in pandas: `dtype=str`).", ""]
     table = None
     for entry in entries:
         if entry["table"] != table:
@@ -128,9 +196,10 @@ def _markdown(entries: list[dict[str, str]], as_of: str | None) -> str:
             lines += ["", f"## {entry['file']}", ""]
             if entry["table_description"]:
                 lines += [entry["table_description"], ""]
-            lines += ["| column | type | description |", "|---|---|---|"]
+            lines += ["| column | type | read as | description |", "|---|---|---|---|"]
         description = entry["description"].replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| `{entry['column']}` | {entry['type']} | {description} |")
+        lines.append(f"| `{entry['column']}` | {entry['type']} | {entry['read_as']} "
+                     f"| {description} |")
     return "\n".join(lines) + "\n"
 
 
@@ -162,7 +231,7 @@ def export_all(database: Path, folder: Path, *, metadata: Path | None = None) ->
         if "build_info" in tables:
             found = conn.execute("select value from build_info where key = 'as_of'").fetchone()
             as_of = found[0] if found else None
-        entries = _dictionary(conn, tables + views, column_descriptions(metadata))
+        entries = dictionary_entries(conn, tables + views, column_descriptions(metadata))
         conn.execute("commit")
     finally:
         conn.close()
@@ -173,13 +242,24 @@ def export_all(database: Path, folder: Path, *, metadata: Path | None = None) ->
         writer.writeheader()
         writer.writerows(entries)
     written.append(path)
+    sample = sample_note(database)
     path = folder / "DATA_DICTIONARY.md"
     with _atomic_file(path) as handle:
-        handle.write(_markdown(entries, as_of))
+        handle.write(_markdown(entries, as_of, sample))
     written.append(path)
     path = folder / "manifest.json"
+    manifest: dict[str, Any] = {"as_of": as_of, "rows": counts}
+    if sample:
+        manifest["sample_data"] = sample
     with _atomic_file(path) as handle:
-        json.dump({"as_of": as_of, "rows": counts}, handle, indent=1, sort_keys=True)
+        json.dump(manifest, handle, indent=1, sort_keys=True)
         handle.write("\n")
     written.append(path)
+    if sample:
+        path = folder / SAMPLE_MARKER
+        with _atomic_file(path) as handle:
+            handle.write(sample + "\n")
+        written.append(path)
+    else:
+        (folder / SAMPLE_MARKER).unlink(missing_ok=True)
     return written

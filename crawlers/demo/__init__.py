@@ -93,6 +93,7 @@ def run_demo(folder: Path, *, weeks: int = 8, echo: Callable[[str], Any] = print
     """Build ``folder/peerjobs.db`` from a fresh sample corpus; returns the database path."""
     from crawlers.crawl import crawl_sources
     from crawlers.replay import ReplayServer
+    from db.exports import SAMPLE_MARKER
     from db.pipeline import build_database
 
     if folder.exists():
@@ -123,11 +124,15 @@ def run_demo(folder: Path, *, weeks: int = 8, echo: Callable[[str], Any] = print
              f"{len(statuses)} boards, {statuses.count('complete')} complete")
     report = build_database(folder)
     echo(report.summary())
+    # Marks the folder as sample data for `peerjobs serve` and `peerjobs export` (db/exports.py).
+    (folder / SAMPLE_MARKER).write_text(SAMPLE_NOTE + "\n", encoding="utf-8")
     return folder / "peerjobs.db"
 
 
 def demo_metadata(base: Path, target: Path) -> Path:
-    """The project's Datasette metadata, relabeled so every page says it shows sample data."""
+    """The project's Datasette metadata, relabeled so every page says it shows sample data:
+    the title, the description, and ``peerjobs_site: sample_data``, which the site's plugins
+    turn into a banner on every page, a label on every chart and a header on every download."""
     import yaml
 
     metadata = yaml.safe_load(base.read_text(encoding="utf-8"))
@@ -137,6 +142,18 @@ def demo_metadata(base: Path, target: Path) -> Path:
         "from a generated corpus served locally; employers, postings and figures are fictional."
         "</p>" + str(metadata.get("description_html", ""))
     )
+    plugins = metadata.setdefault("plugins", {})
+    plugins.setdefault("peerjobs_site", {})["sample_data"] = SAMPLE_NOTE
     target.write_text(yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True),
                       encoding="utf-8")
     return target
+
+
+def served_metadata(database: Path, base: Path) -> Path | None:
+    """For a demo database (``SAMPLE_DATA.txt`` beside it), the sample-labelled metadata,
+    written afresh from ``base`` next to it; None for a real build, served with ``base``."""
+    from db.exports import sample_note
+
+    if sample_note(database) is None:
+        return None
+    return demo_metadata(base, database.parent / "metadata.yml")

@@ -118,43 +118,65 @@ async def test_canned_queries_run_in_datasette(database: Path) -> None:
 async def test_the_dashboard_page_and_every_chart_query(database: Path) -> None:
     metadata = yaml.safe_load(METADATA.read_text())
     dashboard = metadata["plugins"]["datasette-dashboards"]["peer-demand"]
-    datasette = Datasette([str(database)], metadata=metadata)
+    # The site's plugins and templates: the map and the by-state charts read
+    # temp.state_population; the page is the project's own.
+    datasette = Datasette([str(database)], metadata=metadata,
+                          plugins_dir=str(METADATA.parent / "plugins"),
+                          template_dir=str(METADATA.parent / "templates"))
     page = await datasette.client.get("/-/dashboards/peer-demand?state=MI")
     assert page.status_code == 200
-    assert "Peer job demand" in page.text
+    assert "Peer job demand: Michigan (MI), all peer roles" in page.text
     # The state filter offers the states of the trend tables, read by the plugin.
-    assert '<option value="MI" selected' in page.text.replace("selected=\"selected\"", "selected")
+    assert '<option value="MI" selected>MI — Michigan</option>' in page.text
     conn = sqlite3.connect(database)
     latest = conn.execute("select value from build_info where key = 'latest_complete_week'"
                           ).fetchone()[0]
-    assert latest == "2026-02-23"
+    month = conn.execute("select value from build_info where key = 'latest_complete_month'"
+                         ).fetchone()[0]
+    assert (latest, month) == ("2026-02-23", "2026-02-01")
     for state, level, code in (("MI", "state", "MI"), ("", "nation", "US")):
-        expected_active, expected_new = conn.execute(
-            "select active_postings, new_postings from demand_weekly where geo_level = ? and "
-            "geo_code = ? and role_family = 'all' and period_start = ?",
+        expected_active, expected_new, boards = conn.execute(
+            "select active_postings, new_postings, boards_watched from demand_weekly where "
+            "geo_level = ? and geo_code = ? and role_family = 'all' and period_start = ?",
             (level, code, latest)).fetchone()
         weeks = conn.execute(
             "select count(*) from demand_weekly where geo_level = ? and geo_code = ? and "
-            "role_family = 'all'", (level, code)).fetchone()[0]
+            "role_family = 'all' and complete = 1", (level, code)).fetchone()[0]
         results = {}
         for name, chart in dashboard["charts"].items():
             response = await datasette.client.get(
                 "/peerjobs.json", params={"sql": chart["query"], "state": state,
-                                          "role_family": "", "_shape": "array"})
+                                          "role_family": "", "measure": "", "_shape": "array"})
             assert response.status_code == 200, (name, response.text[:300])
             results[name] = response.json()
-        assert results["active-now"] == [{"value": expected_active}]
-        assert results["new-last-week"] == [{"value": expected_new}]
+        assert results["active-now"] == [{"value": f"{expected_active} jobs",
+                                          "note": f"{boards} boards watched"}]
+        assert results["new-last-week"][0]["value"] == (
+            "no new postings" if expected_new == 0 else
+            "1 new job" if expected_new == 1 else f"{expected_new} new jobs")
+        # complete weeks only: the week holding the as-of date is still going on
         assert len(results["active-trend"]) == 2 * weeks
         assert {r["series"] for r in results["active-trend"]} == {"active", "new"}
         # This history's postings carry no family (the stub normalizer gives none).
         assert results["families"] == []
-        assert results["pay-trend"] == [
+        assert len(results["families-trend"]) == 9 * weeks  # explicit zeros for each family
+        assert {r["active_postings"] for r in results["families-trend"]} == {0}
+        assert [{k: r[k] for k in ("week_start", "pay_hourly_p25", "pay_hourly_median",
+                                   "pay_hourly_p75")} for r in results["pay-trend"]] == [
             {k: v for k, v in zip(("week_start", "pay_hourly_p25", "pay_hourly_median",
                                    "pay_hourly_p75"), row, strict=True)}
             for row in conn.execute(
                 "select period_start, pay_hourly_p25, pay_hourly_median, pay_hourly_p75 "
                 "from demand_weekly where geo_level = ? and geo_code = ? and role_family = 'all' "
-                "and pay_withheld = 0 order by period_start",
+                "and complete = 1 order by period_start",
                 (level, code))]
-    assert results["states"][0]["state"] == "MI"
+        # The map: one row per state and DC; Michigan, the only state watched, has its rate.
+        assert len(results["map"]) == 51
+        [michigan] = [r for r in results["map"] if r["state"] == "MI"]
+        active = conn.execute("select active_postings from demand_monthly where geo_level = "
+                              "'state' and geo_code = 'MI' and role_family = 'all' and "
+                              "period_start = ?", (month,)).fetchone()[0]
+        assert (michigan["active_postings"], michigan["population"], michigan["selected"]) == (
+            active, 10_140_459, 1 if state else 0)
+        assert michigan["value"] == round(100_000 * active / 10_140_459, 2)
+        assert {r["status"] for r in results["map"] if r["state"] != "MI"} == {"not watched"}

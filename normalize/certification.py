@@ -417,6 +417,9 @@ _SENTENCE_CACHE_SIZE: Final = 8192
 _PARAGRAPH_CACHE_SIZE: Final = 20000
 
 
+_UNREAD: Final = object()
+
+
 @dataclass(slots=True, eq=False)
 class _Stub:
     """A sentence around trigger hits, located in its block (a paragraph or a whole text)."""
@@ -434,10 +437,14 @@ class _Stub:
     """Lived-experience phrases as (start, end) in the sentence."""
     edu: bool
     lic: bool
-    facts: dict[tuple[bool, bool] | None, _SentenceFacts | None] = field(default_factory=dict)
-    """Memo of what the sentence states, by the posting's peer flags (None when not a
-    certification sentence): stubs live in the paragraph cache, so a repeated paragraph reads
-    its sentences without hashing them again."""
+    memo_key: object = _UNREAD
+    """The posting's peer flags ``memo_facts`` was read under (None when not a certification
+    sentence); ``_UNREAD`` before the first reading."""
+    memo_facts: _SentenceFacts | None = None
+    """Memo of what the sentence states: stubs live in the paragraph cache, so a repeated
+    paragraph reads its sentences without hashing them again. One entry, not a dict: a
+    sentence is nearly always read under the same flags, and a dict per sentence cost more
+    than it saved on postings that repeat nothing."""
 
 
 @dataclass(slots=True, eq=False)
@@ -659,6 +666,13 @@ class _Extractor:
         }
         needles |= {n.replace("medi cal", "medi-cal") for n in needles if "medi cal" in n}
         self.name_triggers: tuple[str, ...] = tuple(sorted(needles))
+        # Every such name has "peer" in it today: one pass for "peer" then a prefix test per
+        # name beats a str.find pass per name. Names without it keep their own pass.
+        self.name_anchor = "peer"
+        self.anchored_names: tuple[tuple[str, int], ...] = tuple(
+            (n, n.index(self.name_anchor)) for n in self.name_triggers if self.name_anchor in n)
+        self.other_names: tuple[str, ...] = tuple(
+            n for n in self.name_triggers if self.name_anchor not in n)
         # every word prefix of every phrase ("certified", "certified peer", ...), for the word walk
         self.prefixes: set[str] = set()
         for phrase in self.phrases:
@@ -855,8 +869,10 @@ class _Extractor:
         acronyms = tuple(self._acronym_hits(block))
         hits: list[tuple[int, int, int]] = [(h[1], 0, 0) for h in acronyms]
         hits.extend((p, 0, 0) for p in find_all(low, _CERT_TRIGGERS))
-        if self.name_triggers:
-            hits.extend((p, 0, 0) for p in find_all(low, self.name_triggers))
+        if self.anchored_names:
+            hits.extend((p, 0, 0) for p in self._anchored_names(low))
+        if self.other_names:
+            hits.extend((p, 0, 0) for p in find_all(low, self.other_names))
         for needle, words_before in _COURSE_TRIGGERS:
             i = low.find(needle)
             while i != -1:
@@ -871,6 +887,23 @@ class _Extractor:
         if not (hits or licences):
             return _NO_TRIGGERS
         return _Triggers(acronyms, tuple(hits), licences)
+
+    def _anchored_names(self, low: str) -> list[int]:
+        """Starts of the anchored credential names in ``low``, name by name, as
+        ``find_all(low, names)`` gives them."""
+        anchor = self.name_anchor
+        at = low.find(anchor)
+        if at == -1:
+            return []
+        anchors: list[int] = []
+        while at != -1:
+            anchors.append(at)
+            at = low.find(anchor, at + 1)
+        found: list[int] = []
+        for name, offset in self.anchored_names:
+            found.extend(a - offset for a in anchors
+                         if a >= offset and low.startswith(name, a - offset))
+        return found
 
     @staticmethod
     def _block_scan(low: str, found: _Triggers) -> _BlockScan:
@@ -1065,14 +1098,14 @@ class _Extractor:
         for offset, stubs in groups:
             for stub in stubs:
                 key = context if stub.cert else None
-                memo_facts = stub.facts
-                if key in memo_facts:
-                    facts = memo_facts[key]
+                if stub.memo_key == key:
+                    facts = stub.memo_facts
                 else:
-                    facts = memo_facts[key] = self._facts(
+                    facts = self._facts(
                         stub.text, (stub.acronyms, *context) if stub.cert else None,
                         stub.lived, stub.edu, stub.lic,
                     )
+                    stub.memo_key, stub.memo_facts = key, facts
                 if facts is None:  # no words
                     continue
                 do_lived = bool(stub.lived) and not lived

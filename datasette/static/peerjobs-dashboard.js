@@ -6,7 +6,8 @@
  * as HTML. Placeholders such as {place} in a spec's strings are filled from the page's labels.
  * A spec may name its data "$rows" (e.g. inside a lookup), and "$values:FIELD" stands for the
  * distinct non-null values of FIELD (a legend listing only what is drawn); otherwise the rows
- * are its data. `show_if: field` keeps the rows where that field is not null;
+ * are its data. `show_if: field` keeps the rows where that field is not null; a layer's
+ * `drop_unless` leaves it out when no row matches;
  * `empty` is the message when no row is left; a `note` column (first row) is shown as a caption.
  */
 (function () {
@@ -87,6 +88,23 @@
     });
   }
 
+  function dropUnmatchedLayers(spec, rows) {
+    // A layer with `drop_unless: {field: value}` is drawn only when some row has that value
+    // ("$any": any non-null value): a layer with no data would draw an empty legend.
+    if (!Array.isArray(spec.layer)) return;
+    spec.layer = spec.layer.filter(function (layer) {
+      const wanted = layer.drop_unless;
+      delete layer.drop_unless;
+      if (!wanted) return true;
+      return rows.some(function (r) {
+        return Object.keys(wanted).every(function (k) {
+          const v = r[k] === undefined ? null : r[k];
+          return wanted[k] === '$any' ? v !== null : v === wanted[k];
+        });
+      });
+    });
+  }
+
   async function vegaLite(el, chart, rows, config) {
     const display = chart.display || {};
     let shown = rows;
@@ -126,6 +144,7 @@
       spec.height = display.height.step * shown.length;
     }
     dropEmptyLegends(spec);
+    dropUnmatchedLayers(spec, shown);
     if (config.sample) {
       spec.title = { text: config.sample_short, anchor: 'end', fontSize: 11, color: '#8a6100' };
     }

@@ -90,15 +90,15 @@ def visits(site: Site, browser: Browser) -> dict[str, Visit]:
         for path in PAGES:
             found[path] = visit(page, base, path)
             if path == "/peerjobs":
-                _screenshot(page, "front-page.png", height=1100)
+                _screenshot(page, "front-page.png", height=900)
             elif path == DASHBOARD:
-                _screenshot(page, "dashboard-nation.png", height=1250)
+                _screenshot(page, "dashboard-nation.png", height=1150)
     finally:
         page.close()
     page = browser.new_page(viewport={"width": 390, "height": 844})
     try:
         found["mobile"] = visit(page, base, f"{DASHBOARD}?state={STATE}&role_family={THIN}")
-        _screenshot(page, "dashboard-thin-cell-390px.png", height=1700)
+        _screenshot(page, "dashboard-thin-cell-390px.png", height=1150)
         found["mobile-width"] = page.evaluate(  # type: ignore[assignment]
             "document.documentElement.scrollWidth")
     finally:

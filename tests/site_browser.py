@@ -22,6 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -135,8 +136,11 @@ class Visit:
     """Links, frames and forms with a javascript:, data: or vbscript: target."""
     handlers: list[str] = field(default_factory=list)
     """Inline event-handler attributes (onload=, onerror=, ...) in the page."""
-    charts: list[dict[str, object]] = field(default_factory=list)
+    charts: list[dict[str, Any]] = field(default_factory=list)
+    """Each chart: slug, state (drawn, empty, error), title, text, marks drawn, sample label."""
     banner: str | None = None
+    width: int = 0
+    """The page's scroll width: wider than the window means a sideways scroll."""
 
 
 def chromium() -> Iterator[Browser]:
@@ -195,6 +199,7 @@ def visit(page: Page, base: str, path: str, *, hover: bool = False) -> Visit:
         found.code_targets = page.evaluate(_CODE_TARGETS_JS)
         found.handlers = page.evaluate(_HANDLERS_JS)
         found.charts = page.evaluate(CHARTS_JS)
+        found.width = page.evaluate("document.documentElement.scrollWidth")
         banner = page.query_selector(".sample-banner")
         found.banner = re.sub(r"\s+", " ", banner.inner_text()).strip() if banner else None
         return found

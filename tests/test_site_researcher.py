@@ -99,8 +99,6 @@ def visits(site: Site, browser: Browser) -> dict[str, Visit]:
     try:
         found["mobile"] = visit(page, base, f"{DASHBOARD}?state={STATE}&role_family={THIN}")
         _screenshot(page, "dashboard-thin-cell-390px.png", height=1150)
-        found["mobile-width"] = page.evaluate(  # type: ignore[assignment]
-            "document.documentElement.scrollWidth")
     finally:
         page.close()
     return found
@@ -137,6 +135,7 @@ def test_every_page_loads_with_no_error_and_no_request_elsewhere(visits: dict[st
                                                                  path: str) -> None:
     page = visits[path]
     assert (page.status, page.errors, page.foreign_requests, page.dialogs) == (200, [], [], [])
+    assert page.width == 1200  # nothing wider than the window
     assert page.banner is not None and page.banner.startswith(SAMPLE_NOTE)
     errors = [c for c in page.charts if c["state"] not in ("drawn", "empty")]
     assert errors == []
@@ -149,7 +148,7 @@ def test_the_map_draws_the_51_states_and_every_chart_draws_marks(visits: dict[st
     assert set(charts) == VEGA_CHARTS | set(METRICS)
     assert charts["map"]["marks"] == 51
     assert {s for s, c in charts.items() if c["state"] == "drawn"} == set(charts)
-    assert all(int(charts[s]["marks"]) > 0 and charts[s]["sample"] for s in VEGA_CHARTS)  # type: ignore[call-overload]
+    assert all(int(charts[s]["marks"]) > 0 and charts[s]["sample"] for s in VEGA_CHARTS)
     month = latest(db, "latest_complete_month")
     assert month == "2026-09-01"
     assert charts["map"]["title"] == ("Map of the states: active postings per 100,000 residents, "
@@ -186,9 +185,9 @@ def test_a_thin_cell_says_withheld_and_never_shows_zero(visits: dict[str, Visit]
                                                  "recovery peers (recovery_coach_sud), week of "
                                                  "28 Sep 2026")
         drawn = [s for s in VEGA_CHARTS if charts[s]["state"] == "drawn"]
-        assert all(int(charts[s]["marks"]) > 0 for s in drawn)  # type: ignore[call-overload]
+        assert all(int(charts[s]["marks"]) > 0 for s in drawn)
         assert "$0.00" not in " ".join(str(c["text"]) for c in charts.values())
-    assert visits["mobile-width"] == 390  # type: ignore[comparison-overlap]
+    assert visits["mobile"].width == 390  # nothing scrolls sideways at 390 px
 
 
 @pytest.mark.browser
@@ -200,7 +199,7 @@ def test_a_cell_with_no_postings_says_so(visits: dict[str, Visit], db: sqlite3.C
         "active-now": "no postings", "new-last-week": "no new postings",
         "median-pay": "no postings", "cert-share": "no postings"}
     # the weekly line falls to zero instead of stopping
-    assert charts["active-trend"]["state"] == "drawn" and int(charts["active-trend"]["marks"]) > 0  # type: ignore[call-overload]
+    assert charts["active-trend"]["state"] == "drawn" and int(charts["active-trend"]["marks"]) > 0
     assert charts["map"]["marks"] == 51
     assert charts["map"]["title"] == ("Map of the states: median hourly pay, Veteran peers "
                                       "(veteran_peer), September 2026")

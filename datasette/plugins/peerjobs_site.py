@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sqlite3
 import urllib.parse
 from datetime import date
@@ -227,11 +228,34 @@ async def dashboard_labels(datasette: Any, request: Any) -> dict[str, Any]:
 # -- front page -------------------------------------------------------------------------------
 
 
+_fronts: dict[str, tuple[tuple[int, int], dict[str, Any] | None]] = {}
+
+
+def _stamp(db: Any) -> tuple[int, int]:
+    try:
+        stat = os.stat(db.path)
+        return (stat.st_ino, stat.st_mtime_ns)
+    except (OSError, TypeError):
+        return (0, 0)
+
+
 async def front(datasette: Any, database: str) -> dict[str, Any] | None:
+    """The front page's figures, counted once per published database file (a build replaces
+    the file; counting a million postings on every visit would not do)."""
     try:
         db = datasette.get_database(database)
     except KeyError:
         return None
+    stamp = _stamp(db)
+    cached = _fronts.get(db.name)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    numbers = await _front(db)
+    _fronts[db.name] = (stamp, numbers)
+    return numbers
+
+
+async def _front(db: Any) -> dict[str, Any] | None:
     info = await build_info(db)
     if not info:
         return None

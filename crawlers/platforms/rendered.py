@@ -24,7 +24,10 @@ Board options in sources.toml (besides ``start_urls``, ``follow``, ``next_page``
   ``posting_wait_for`` (default: a JSON-LD script).
 
 Problems: listings that never appear (``wait_for`` timeout) or a page that never finishes
-loading count ``render_timeout``; a page the browser cannot load counts ``connection``,
+loading count ``render_timeout``; a page whose document announces more than DOWNLOAD_MAXSIZE
+is not read and counts ``too_large`` (the browser has loaded it by then: Scrapy's limit does
+not reach the browser); a page the browser cannot load counts
+``connection``,
 ``connection_lost`` (closed or reset before the page came), ``truncated`` (cut short),
 ``redirect_loop`` or ``render_failed``; an "access denied" page served with status 200 counts
 ``access_denied``; HTTP errors and robots.txt refusals are counted by the base as for any
@@ -135,12 +138,20 @@ class ListingsTimeout(Exception):
         super().__init__(f"{what} did not appear within {seconds:g} s at {url}")
 
 
-async def wait_for_listings(page: Page, selector: str | None, seconds: float) -> str:
+class PageTooLarge(Exception):
+    """The page's document is larger than DOWNLOAD_MAXSIZE: it is not read."""
+
+
+async def wait_for_listings(page: Page, selector: str | None, seconds: float,
+                            too_large: list[str] | None = None) -> str:
     """Page method: wait until ``selector`` (or an "access denied" text) is on the page.
 
     Error pages (status >= 400) are not waited for: Scrapy then sees their status, retries
-    429/503 and counts the rest like any HTTP error.
+    429/503 and counts the rest like any HTTP error. A page noted in ``too_large`` (see
+    :func:`_failed_requests_recorder`) is refused.
     """
+    if too_large:
+        raise PageTooLarge(f"not read: {too_large[0]}")
     status = await page.evaluate(_NAVIGATION_STATUS_JS)
     if isinstance(status, int | float) and status >= 400:
         return "error_status"
@@ -156,8 +167,13 @@ async def wait_for_listings(page: Page, selector: str | None, seconds: float) ->
         raise ListingsTimeout(selector, seconds, page.url) from exc
 
 
-def _failed_requests_recorder(found: list[str]) -> dict[str, Callable[..., None]]:
-    """Page event handlers that note the page's own failed requests, for the timeout log line."""
+def _failed_requests_recorder(found: list[str], too_large: list[str] | None = None,
+                              limit: int = 0) -> dict[str, Callable[..., Any]]:
+    """Page event handlers that note the page's own failed requests, for the timeout log line.
+
+    With a ``limit`` (DOWNLOAD_MAXSIZE), a page whose own document announces more bytes than
+    that is noted in ``too_large`` (Scrapy's size limit does not reach the browser), and
+    :func:`wait_for_listings` refuses to read it."""
 
     def note(url: str, what: str) -> None:
         if len(found) < 5 and not any(entry.endswith(f" {url}") for entry in found):
@@ -166,6 +182,11 @@ def _failed_requests_recorder(found: list[str]) -> dict[str, Callable[..., None]
     def response(answer: BrowserResponse) -> None:
         if answer.status >= 400:
             note(answer.url, f"HTTP {answer.status}")
+        if limit and too_large is not None and _main_document(answer):
+            announced = answer.headers.get("content-length", "")
+            if announced.isdigit() and int(announced) > limit:
+                too_large.append(f"{answer.url} announces {announced} bytes, more than "
+                                 f"DOWNLOAD_MAXSIZE ({limit})")
 
     def request_failed(request: BrowserRequest) -> None:
         if request.resource_type not in SKIPPED_RESOURCES:
@@ -174,10 +195,19 @@ def _failed_requests_recorder(found: list[str]) -> dict[str, Callable[..., None]
     return {"response": response, "requestfailed": request_failed}
 
 
+def _main_document(answer: BrowserResponse) -> bool:
+    try:
+        return answer.request.is_navigation_request() and answer.frame.parent_frame is None
+    except PlaywrightError:
+        return False
+
+
 def browser_failure(exc: BaseException | None, url: str) -> tuple[str, str] | None:
     """(kind, message) for a failure of the browser, or None when it is not one."""
     if isinstance(exc, ListingsTimeout):
         return "render_timeout", str(exc)
+    if isinstance(exc, PageTooLarge):
+        return "too_large", f"{url}: {exc}"
     if not isinstance(exc, PlaywrightError):
         return None
     first = (exc.message or str(exc)).strip().splitlines()[0] if str(exc).strip() else repr(exc)
@@ -301,10 +331,14 @@ class RenderedSpider(JsonLdSpider):
         seconds = (number(board.option("wait_timeout"))
                    or self.settings.getfloat("PEERJOBS_RENDER_TIMEOUT", 30))
         failed: list[str] = []
+        too_large: list[str] = []
+        limit = self.settings.getint("DOWNLOAD_MAXSIZE")
         meta: dict[str, Any] = {
             "playwright": True,
-            "playwright_page_methods": [PageMethod(wait_for_listings, selector, seconds)],
-            "playwright_page_event_handlers": _failed_requests_recorder(failed),
+            "playwright_page_methods": [PageMethod(wait_for_listings, selector, seconds,
+                                                   too_large=too_large)],
+            "playwright_page_event_handlers": _failed_requests_recorder(failed, too_large,
+                                                                        limit),
             "render_failed_requests": failed,
         }
         navigation = number(board.option("navigation_timeout"))

@@ -261,7 +261,8 @@ def test_coverage_rows(database: Path) -> None:
 def test_the_constant_panel_index(database: Path) -> None:
     conn = sqlite3.connect(database)
     # The panel: boards watched through the whole window, from the base week (03-02) to the
-    # latest complete week (03-09): isk only (mipeerjobs came in the second week). Every peer cluster has an isk member.
+    # latest complete week (03-09): isk only (mipeerjobs came in the second week). Every peer
+    # cluster has an isk member.
     assert conn.execute(
         "select period_start, complete, panel_boards, active_postings, demand_index "
         "from demand_index_weekly where geo_level = 'nation' and role_family = 'all' "

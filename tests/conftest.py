@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,3 +134,39 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "data"
     path.mkdir()
     yield path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def datasette_server(data: Path, *extra: str, ready_path: str, stdout: Any,
+                     preexec_fn: Callable[[], None] | None = None,
+                     ) -> Iterator[tuple[subprocess.Popen[Any], int]]:
+    """``peerjobs serve`` of ``data`` on a free port, yielded once ``ready_path`` answers 200;
+    stopped afterwards. Public mode is off unless ``extra`` asks for it."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crawlers.cli", "--data-dir", str(data), "serve", "--port",
+         str(port), *extra], stdout=stdout, stderr=subprocess.STDOUT, cwd=REPO,
+        env={**os.environ, "PEERJOBS_PUBLIC": ""}, preexec_fn=preexec_fn)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}",
+                                            timeout=10) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            assert process.poll() is None, f"Datasette exited with {process.returncode}"
+            assert time.monotonic() < deadline, "Datasette did not start"
+            time.sleep(0.3)
+        yield process, port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

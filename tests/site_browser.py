@@ -10,12 +10,8 @@ failed): ``document.body.dataset.charts == "done"``, set by static/peerjobs-dash
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import datasette_server
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from crawlers.platforms.rendered import CHROMIUM, launch_options
@@ -95,30 +92,9 @@ class Site:
 
 
 def serve(data: Path, log: Path) -> Iterator[Site]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "crawlers.cli", "--data-dir", str(data), "serve", "--port",
-             str(port)], stdout=out, stderr=subprocess.STDOUT, cwd=REPO,
-            env={**os.environ, "PEERJOBS_PUBLIC": ""})
-    site = Site(process, port, log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if site.get("/-/versions.json")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, log.read_text(errors="replace")
-            assert time.monotonic() < deadline, "Datasette did not start"
-            time.sleep(0.3)
-        yield site
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with log.open("wb") as out, datasette_server(data, ready_path="/-/versions.json",
+                                                 stdout=out) as (process, port):
+        yield Site(process, port, log)
 
 
 @dataclass

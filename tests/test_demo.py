@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, free_port
 
 from crawlers.demo.platforms import demo_platforms
 
@@ -53,12 +52,6 @@ def test_sample_data_is_labeled(demo_db: Path) -> None:
         "select count(*) from postings where description is not null "
         "and description not like '%SAMPLE DATA%'").fetchone()
     assert unlabeled == (0,)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_demo_serves_datasette_at_the_printed_url(tmp_path: Path) -> None:

@@ -6,11 +6,9 @@ ends in a refused allocation, never in harm to the machine."""
 from __future__ import annotations
 
 import json
-import os
 import resource
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -19,8 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO
-from test_demo import free_port
+from conftest import datasette_server
 
 # Datasette maps about 1 GB of address space at rest (thread stacks, arenas); 1.5 GB leaves room
 # to answer queries and none to build a 1 GB value.
@@ -66,28 +63,9 @@ class Site:
 
 
 def serve(data: Path, *extra: str) -> Iterator[Site]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "crawlers.cli", "--data-dir", str(data), "serve", "--port",
-         str(port), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO,
-        env={**os.environ, "PEERJOBS_PUBLIC": ""}, preexec_fn=_cap_memory)
-    site = Site(process, port)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if site.get("/peerjobs.json")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            assert time.monotonic() < deadline, "Datasette did not start"
-            time.sleep(0.3)
-        yield site
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with datasette_server(data, *extra, ready_path="/peerjobs.json", stdout=subprocess.DEVNULL,
+                          preexec_fn=_cap_memory) as (process, port):
+        yield Site(process, port)
 
 
 @pytest.fixture(scope="module")

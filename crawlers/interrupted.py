@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-#: Same as crawlers.runstats.STATS_FORMAT (kept here so this module does not import Scrapy).
-STATS_FORMAT = 1
+from crawlers.runfiles import STATS_FORMAT, stats_path, write_json_atomically
+
 INTERRUPTED = "interrupted"
 
 
@@ -106,14 +105,10 @@ def record_interrupted_runs(archive: Path) -> list[Path]:
     if not archive.exists():
         return written
     for feed in sorted(archive.glob("*/*.jsonl")):
-        stats = feed.with_name(f"{feed.stem}.stats.json")
+        stats = stats_path(archive, feed.parent.name, feed.stem)
         if stats.exists() or _still_running(feed):
             continue
-        payload = interrupted_stats(feed)
-        temporary = stats.with_name(f".{stats.name}.tmp")
-        temporary.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n",
-                             encoding="utf-8")
-        os.replace(temporary, stats)
+        write_json_atomically(stats, interrupted_stats(feed))
         lock_path(feed).unlink(missing_ok=True)
         written.append(feed)
     return written

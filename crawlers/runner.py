@@ -21,7 +21,7 @@ from typing import Any
 
 from crawlers import config
 from crawlers.interrupted import holding_run_locks
-from crawlers.runstats import STATS_FORMAT, feed_path, stats_path, write_json_atomically
+from crawlers.runfiles import STATS_FORMAT, feed_path, stats_path, write_json_atomically
 
 PR_SET_PDEATHSIG = 1
 PARENT_ENV = "PEERJOBS_CRAWL_PARENT"

@@ -7,12 +7,8 @@ postings only after complete runs. The file is written atomically after the feed
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from scrapy import Request, Spider, signals
@@ -22,19 +18,9 @@ from twisted.python.failure import Failure
 
 from crawlers import config
 from crawlers.platforms.base import STATS_PREFIX, board_stat
+from crawlers.runfiles import STATS_FORMAT, stats_path, write_json_atomically
 
 logger = logging.getLogger(__name__)
-
-STATS_FORMAT = 1
-
-
-def stats_path(archive: str | Path, spider_name: str, run_id: str) -> Path:
-    return Path(archive) / spider_name / f"{run_id}.stats.json"
-
-
-def feed_path(archive: str | Path, spider_name: str, run_id: str) -> Path:
-    return Path(archive) / spider_name / f"{run_id}.jsonl"
-
 
 def board_status(board: dict[str, Any], finish_reason: str | None) -> str:
     """complete | partial | failed | skipped, from a board's counters and the run's end."""
@@ -73,15 +59,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
-
-
-def write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(payload, handle, indent=1, sort_keys=True)
-        handle.write("\n")
-    os.replace(tmp, path)
 
 
 class RunRecorder:

@@ -145,13 +145,8 @@ def write_run(
     skipped) is derived exactly as in a real run. Tests and benchmarks build archives with it.
     """
     from crawlers.platforms.base import board_stat
-    from crawlers.runstats import (
-        STATS_FORMAT,
-        boards_from_stats,
-        feed_path,
-        stats_path,
-        write_json_atomically,
-    )
+    from crawlers.runfiles import STATS_FORMAT, feed_path, stats_path, write_json_atomically
+    from crawlers.runstats import boards_from_stats
 
     feed = feed_path(archive_dir, spider, run_id)
     feed.parent.mkdir(parents=True, exist_ok=True)

@@ -81,10 +81,21 @@ GRANULARITIES = {g.table: g for g in (WEEKLY, MONTHLY)}
 
 
 @cache
+def _state_rows() -> dict[str, dict[str, str]]:
+    with STATES_CSV.open(encoding="utf-8", newline="") as handle:
+        return {row["state"]: row for row in csv.DictReader(handle)}
+
+
+@cache
 def state_geography() -> dict[str, tuple[str, str]]:
     """USPS code → (Census region, division), from the vendored Census table."""
-    with STATES_CSV.open(encoding="utf-8") as handle:
-        return {row["state"]: (row["region"], row["division"]) for row in csv.DictReader(handle)}
+    return {code: (row["region"], row["division"]) for code, row in _state_rows().items()}
+
+
+@cache
+def state_names() -> dict[str, str]:
+    """USPS code → name, for the 50 states, DC and Puerto Rico (the vendored Census table)."""
+    return {code: row["name"] for code, row in _state_rows().items()}
 
 
 @cache

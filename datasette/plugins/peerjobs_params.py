@@ -20,29 +20,25 @@ parameters at all shows the empty form; JSON and CSV must give the required ones
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
 import urllib.parse
 from collections.abc import Awaitable, Callable
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import Request
 
 from datasette import hookimpl
+from db.coverage import GEO_LEVELS, state_names
+from db.trends import family_codes
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-REPO = Path(__file__).resolve().parent.parent.parent
-STATES_CSV = REPO / "normalize" / "data" / "geo" / "states.csv"
-GEO_LEVELS = ("nation", "region", "division", "state", "cbsa", "county")
 _QUERY_PATH = re.compile(r"^/(?P<database>[^/.]+)/(?P<query>[^/.]+)(?:\.(?P<format>\w+))?$")
 
 Place = tuple[str, str, str]
@@ -51,20 +47,6 @@ Place = tuple[str, str, str]
 
 class ParameterError(ValueError):
     pass
-
-
-@cache
-def state_codes() -> dict[str, str]:
-    """USPS code → state name, for the 50 states, DC and Puerto Rico."""
-    with STATES_CSV.open(encoding="utf-8", newline="") as handle:
-        return {row["state"]: row["name"] for row in csv.DictReader(handle)}
-
-
-@cache
-def family_codes() -> tuple[str, ...]:
-    from normalize.taxonomy import load_taxonomy
-
-    return load_taxonomy().family_codes
 
 
 _places: dict[str, tuple[tuple[int, int], list[Place]]] = {}
@@ -92,7 +74,7 @@ async def places(db: Any) -> list[Place] | None:
 
 def check_state(value: str, known: list[Place] | None, *, needs_series: bool) -> str:
     code = value.strip().upper()
-    names = state_codes()
+    names = state_names()
     if code not in names:
         raise ParameterError(f"state must be a two-letter state code such as MI or DC (any "
                              f"case); {value.strip()!r} is not one")

@@ -389,3 +389,9 @@ def m0004(db: Database) -> None:
         "open_peer_postings": int, "peer_share": float, "peer_pay_hourly_median": float,
         "n_pay": int, "pay_withheld": int, "states": str, "first_seen": str, "last_seen": str,
     }, pk="employer_id")
+
+
+# Migrations below are appended in number order; each helper's change replaces its own marker.
+# -- migration 0005 (site speed) --
+# -- migration 0006 (incremental builds) --
+# -- migration 0007 (source health) --

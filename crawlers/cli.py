@@ -109,39 +109,30 @@ def rebuild() -> None:
               help="A Scrapy setting for the crawl (repeatable).")
 @click.option("--export-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the CSV exports (default DATA_DIR/exports).")
+@click.option("--notify", "notify_url", metavar="URL",
+              help="POST the night's summary as JSON to this webhook.")
 def nightly(sources: tuple[str, ...], api_base: str | None, overrides: tuple[str, ...],
-            export_dir: Path | None) -> None:
+            export_dir: Path | None, notify_url: str | None) -> None:
     """The scheduled job: crawl every enabled source, build, export, report health.
 
-    Exits 1 when no source could be read or the build failed; the health report (also written
-    to DATA_DIR/reports/) lists what needs an operator either way.
+    Exits 0 when healthy, 2 when degraded (warnings: see the health report, also written to
+    DATA_DIR/reports/), 1 when no source could be read or the build failed.
     """
-    from crawlers.crawl import crawl_sources, print_summary
-    from db.build import BuildError
-    from db.exports import export_all
-    from db.health import write_health_report
-    from db.pipeline import build_database
+    from crawlers.nightly import notify, run_nightly
 
     try:
-        outcomes = crawl_sources(sources, api_base=api_base, settings=_settings_from(overrides))
+        summary = run_nightly(sources, api_base=api_base, settings=_settings_from(overrides),
+                              export_dir=export_dir, echo=click.echo)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    code = print_summary(outcomes, strict=False)
-    try:
-        report = build_database(config.data_dir(), rebuild=False)
-        click.echo(report.summary())
-    except BuildError as exc:
-        click.echo(f"build failed, the published database is unchanged: {exc}", err=True)
-        code = 1
-    database = config.database_path()
-    if database.exists():
-        target = export_dir or config.data_dir() / "exports"
-        written = export_all(database, target)
-        click.echo(f"exported {len(written)} file(s) to {target}")
-        health, path = write_health_report(database, config.data_dir() / "reports")
-        click.echo(health.text())
-        click.echo(f"health report: {path}")
-    sys.exit(code)
+    if notify_url:
+        problem = notify(notify_url, summary.as_dict())
+        if problem:
+            summary.warnings.append(problem)
+        else:
+            click.echo(f"summary posted to {notify_url}")
+    click.echo(summary.text(), err=summary.exit_code != 0)
+    sys.exit(summary.exit_code)
 
 
 # -- publish ----------------------------------------------------------------------------------

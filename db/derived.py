@@ -10,6 +10,8 @@ in order, on the work database:
    db/coverage.py).
 3. ``record_build_info`` (:func:`make_build_info`) — the as-of time and settings behind the
    tables (``build_info``).
+4. ``source_health`` (db/source_health.py) — each source's health night by night, for the
+   operators' dashboard.
 
 The build itself then refreshes the planner statistics (``ANALYZE``).
 
@@ -29,6 +31,7 @@ from db.build import Deriver
 from db.dedup import DEFAULT_MATCH, MatchSettings, link_postings
 from db.lifecycle import build_as_of
 from db.parallel import workers_for
+from db.source_health import source_health
 from db.trends import build_trend_tables, min_cell_from_env, panel_info
 
 logger = logging.getLogger(__name__)
@@ -87,7 +90,8 @@ def make_derivers(min_cell: int | None = None, workers: int | None = None
     threshold = min_cell if min_cell is not None else min_cell_from_env()
     if threshold < 1:
         raise ValueError(f"min_cell must be a positive integer, got {threshold}")
-    return (make_link(workers), make_trends(threshold, workers), make_build_info(threshold))
+    return (make_link(workers), make_trends(threshold, workers), make_build_info(threshold),
+            source_health)
 
 
 DERIVERS: tuple[Deriver, ...] = make_derivers(5)

@@ -7,7 +7,11 @@ database, and written as JSON beside the human-readable summary ``peerjobs night
 from __future__ import annotations
 
 import json
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -58,36 +62,56 @@ class HealthReport:
         return "\n".join(lines)
 
 
-def _health(source: str, runs: list[dict[str, Any]]) -> SourceHealth:
-    """``runs`` newest first."""
-    last = runs[0]
+def _warnings(health: SourceHealth) -> list[str]:
+    warnings = []
+    previous, last_items = health.previous_complete_items, health.last_items
+    if health.runs_since_complete >= FAILING_STREAK:
+        warnings.append(f"no complete run in the last {health.runs_since_complete} runs "
+                        f"(latest: {health.last_status})")
+    if health.problems.get("robots_disallowed"):
+        warnings.append("robots.txt disallows what the spider needs; obeyed")
+    if item_drop(health):
+        warnings.append(f"items fell from {previous} to {last_items} in a complete run "
+                        "(a changed page, or a real drop?)")
+    if health.last_status == "interrupted":
+        warnings.append("the last run was interrupted (its crawler was killed): its items "
+                        "count as sightings, and it closed nothing")
+    if health.last_status == "skipped":
+        warnings.append("skipped (see the run's log: a missing API key?)")
+    return warnings
+
+
+def item_drop(health: SourceHealth) -> bool:
+    """A complete run with fewer than :data:`DROP_RATIO` of the previous complete run's items."""
+    previous = health.previous_complete_items
+    return bool(health.last_status == "complete" and previous
+                and health.last_items < previous * DROP_RATIO)
+
+
+def walk_runs(source: str, runs: Iterable[dict[str, Any]]) -> Iterator[SourceHealth]:
+    """The source's health after each of its runs (``runs`` oldest first: ``run_id``,
+    ``started_at``, ``status``, ``items``, ``problems`` as JSON), in one pass."""
     since_complete = 0
+    completes: list[int] = []  # the items of the last two complete runs, latest last
     for run in runs:
         if run["status"] == "complete":
-            break
-        since_complete += 1
-    completes = [r for r in runs if r["status"] == "complete"]
-    previous = completes[1]["items"] if len(completes) > 1 else None
-    problems = json.loads(last["problems"]) if last["problems"] else {}
-    health = SourceHealth(
-        source=source, last_run=last["run_id"], last_started_at=last["started_at"],
-        last_status=last["status"], last_items=last["items"], problems=problems,
-        runs_since_complete=since_complete, previous_complete_items=previous,
-    )
-    if since_complete >= FAILING_STREAK:
-        health.warnings.append(f"no complete run in the last {since_complete} runs "
-                               f"(latest: {last['status']})")
-    if problems.get("robots_disallowed"):
-        health.warnings.append("robots.txt disallows what the spider needs; obeyed")
-    if last["status"] == "complete" and previous and last["items"] < previous * DROP_RATIO:
-        health.warnings.append(f"items fell from {previous} to {last['items']} in a complete run "
-                               "(a changed page, or a real drop?)")
-    if last["status"] == "interrupted":
-        health.warnings.append("the last run was interrupted (its crawler was killed): its items "
-                               "count as sightings, and it closed nothing")
-    if last["status"] == "skipped":
-        health.warnings.append("skipped (see the run's log: a missing API key?)")
-    return health
+            since_complete = 0
+            completes = [*completes[-1:], run["items"]]
+        else:
+            since_complete += 1
+        previous = completes[-2] if len(completes) > 1 else None
+        health = SourceHealth(
+            source=source, last_run=run["run_id"], last_started_at=run["started_at"],
+            last_status=run["status"], last_items=run["items"],
+            problems=json.loads(run["problems"]) if run["problems"] else {},
+            runs_since_complete=since_complete, previous_complete_items=previous,
+        )
+        health.warnings = _warnings(health)
+        yield health
+
+
+RUNS_OLDEST_FIRST = ("select run_id, source, started_at, status, items, problems from runs "
+                     "order by source, started_at, run_id")
 
 
 def health_report(database: Path) -> HealthReport:
@@ -95,15 +119,10 @@ def health_report(database: Path) -> HealthReport:
         return HealthReport(None, [])
     db = Database(database)
     try:
-        rows = list(db.query(
-            "select run_id, source, started_at, status, items, problems from runs "
-            "order by source, started_at desc, run_id desc"))
+        sources = [deque(walk_runs(source, runs), maxlen=1)[0]
+                   for source, runs in groupby(db.query(RUNS_OLDEST_FIRST), itemgetter("source"))]
     finally:
         db.close()
-    by_source: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_source.setdefault(row["source"], []).append(row)
-    sources = [_health(source, runs) for source, runs in sorted(by_source.items())]
     as_of = max((s.last_started_at for s in sources), default=None)
     return HealthReport(as_of, sources)
 

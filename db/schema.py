@@ -395,3 +395,10 @@ def m0004(db: Database) -> None:
 # -- migration 0005 (site speed) --
 # -- migration 0006 (incremental builds) --
 # -- migration 0007 (source health) --
+@migrations(name="0007_source_health")
+def m0007(db: Database) -> None:
+    """``source_health``: per source and night, status, items, problems, duration, robots.txt
+    refusals and the health report's flags (db/source_health.py); every build refills it."""
+    from db.source_health import create_table
+
+    create_table(db)

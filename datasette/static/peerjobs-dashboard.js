@@ -140,8 +140,10 @@
       delete spec.max_height;
     }
     if (display.height && display.height.step) {
-      // One band per row: an explicit height keeps autosize "fit-x" (a step height drops it).
-      spec.height = display.height.step * shown.length;
+      // One band per row (or per distinct value of `per`, for a grid such as source by night):
+      // an explicit height keeps autosize "fit-x" (a step height drops it).
+      const bands = display.height.per ? distinct(shown, display.height.per).length : shown.length;
+      spec.height = display.height.step * bands;
     }
     dropEmptyLegends(spec);
     dropUnmatchedLayers(spec, shown);

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from crawlers import config
+from crawlers.progress import showing
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATASETTE_DIR = REPO_ROOT / "datasette"
@@ -56,7 +57,9 @@ def crawl(sources: tuple[str, ...], api_base: str | None, overrides: tuple[str, 
     from crawlers.crawl import crawl_sources, print_summary
 
     try:
-        outcomes = crawl_sources(sources, api_base=api_base, settings=_settings_from(overrides))
+        with showing():
+            outcomes = crawl_sources(sources, api_base=api_base,
+                                     settings=_settings_from(overrides))
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     code = print_summary(outcomes, strict=strict)
@@ -79,7 +82,8 @@ def _build(rebuild: bool) -> None:
     from db.pipeline import build_database
 
     try:
-        report = build_database(config.data_dir(), rebuild=rebuild)
+        with showing():
+            report = build_database(config.data_dir(), rebuild=rebuild)
     except BuildError as exc:
         click.echo(f"build failed, the published database is unchanged: {exc}", err=True)
         sys.exit(1)
@@ -121,8 +125,10 @@ def nightly(sources: tuple[str, ...], api_base: str | None, overrides: tuple[str
     from crawlers.nightly import notify, run_nightly
 
     try:
-        summary = run_nightly(sources, api_base=api_base, settings=_settings_from(overrides),
-                              export_dir=export_dir, echo=click.echo)
+        with showing():
+            summary = run_nightly(sources, api_base=api_base,
+                                  settings=_settings_from(overrides), export_dir=export_dir,
+                                  echo=click.echo)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     if notify_url:
@@ -242,7 +248,8 @@ def export(out_dir: Path | None) -> None:
     if not database.exists():
         raise click.ClickException(f"{database} does not exist yet: run `peerjobs build` first")
     target = out_dir or config.data_dir() / "exports"
-    written = export_all(database, target)
+    with showing():
+        written = export_all(database, target)
     click.echo(json.dumps({"folder": str(target), "files": [p.name for p in written]}))
 
 

@@ -9,6 +9,7 @@ import click
 
 from crawlers import config
 from crawlers.interrupted import record_interrupted_runs
+from crawlers.progress import watch_crawl
 from crawlers.registry import Board, load_registry
 from crawlers.runner import CrawlJob, CrawlOutcome, run_in_child
 
@@ -66,8 +67,9 @@ def crawl_sources(
     stamp = config.make_run_id(config.now(settings), "crawl")
     for feed in record_interrupted_runs(config.archive_dir(settings)):
         click.echo(f"{feed.stem}: recorded as interrupted (an earlier crawler was killed)")
-    return run_in_child(jobs, api_base=api_base, settings=settings,
-                        log_file=logs / f"{stamp}.log")
+    with watch_crawl(jobs, config.archive_dir(settings)):
+        return run_in_child(jobs, api_base=api_base, settings=settings,
+                            log_file=logs / f"{stamp}.log")
 
 
 def print_summary(outcomes: Sequence[CrawlOutcome], *, strict: bool) -> int:

@@ -43,6 +43,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from crawlers import progress
 from db.archive import ArchivedRun, ArchiveProblem, archived_runs
 from db.lifecycle import apply_staged, refresh_lifecycle
 from db.load import Known, Normalizer, ParsedRun, RunLoad, classify_run, parse_run, write_run
@@ -204,6 +205,7 @@ def _parse_in_worker(run: ArchivedRun) -> ParsedRun:
 
 def _count(report: BuildReport, result: RunLoad) -> None:
     report.runs_loaded += 1
+    progress.update("runs loaded", report.runs_loaded, report.runs_pending_before)
     report.items += result.items
     report.new_postings += result.new_postings
     report.changed_postings += result.changed_postings
@@ -371,6 +373,7 @@ def _build(
         nonlocal clock
         now = time.monotonic()
         report.phases[name] = round(now - clock, 2)
+        progress.note(f"build: {name} {report.phases[name]}s")
         clock = now
 
     if target.exists() and not rebuild:

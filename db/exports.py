@@ -37,6 +37,7 @@ from typing import IO, Any
 
 import yaml
 
+from crawlers import progress
 from db.trends import GEO_LEVELS, INDEX_LEVELS
 
 METADATA = Path(__file__).resolve().parent.parent / "datasette" / "metadata.yml"
@@ -216,6 +217,7 @@ def export_all(database: Path, folder: Path, *, metadata: Path | None = None) ->
             path = folder / f"{name}.csv"
             counts[path.name] = _write_query(conn, path, f"select * from [{name}]")
             written.append(path)
+            progress.update("tables exported", len(written), len(tables + views))
         for table in (t for t in TREND_TABLES if t in tables):
             columns = {row[1] for row in conn.execute(f"pragma table_info([{table}])")}
             order = ", ".join(c for c in ("geo_code", "role_family", "period_start")

@@ -23,11 +23,20 @@ are built after the derivers, which rewrite columns of every posting. The lifecy
 (db/lifecycle.py) and the derivers (db/derived.py) split their work among worker processes
 on big databases. One build at a time: a second build started while one runs stops at once
 with a :class:`BuildError` (an exclusive lock on ``data/.peerjobs.build.lock``).
+
+Incremental builds cost what the new runs touched. A build that finds every archived run
+loaded, and the published database finished by derivers with the same settings
+(:func:`derivers_fingerprint`, kept in ``build_state``) under the current schema, changes
+nothing: it returns without copying the database or building the normalizer (which a
+:class:`db.normalized.LazyNormalizer` builds only when a run needs normalizing). Otherwise the
+lifecycle is recomputed only for the postings the new runs can change
+(:func:`db.lifecycle.mark_touched`); a rebuild recomputes every one.
 """
 
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import multiprocessing
 import os
@@ -45,10 +54,19 @@ from sqlite_utils import Database
 
 from crawlers import progress
 from db.archive import ArchivedRun, ArchiveProblem, archived_runs
-from db.lifecycle import apply_staged, refresh_lifecycle
+from db.changes import close_changes, note_since, open_changes
+from db.lifecycle import apply_staged, build_as_of, mark_touched, refresh_lifecycle
 from db.load import Known, Normalizer, ParsedRun, RunLoad, classify_run, parse_run, write_run
-from db.parallel import workers_for
-from db.schema import migrate, restore_indexes, resume_fts, suspend_fts, suspend_indexes
+from db.normalized import LazyNormalizer
+from db.parallel import PARALLEL_MIN_POSTINGS, workers_for
+from db.schema import (
+    migrate,
+    migrations,
+    restore_indexes,
+    resume_fts,
+    suspend_fts,
+    suspend_indexes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +90,14 @@ class BuildReport:
     lifecycle_changes: int = 0
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
-    """Seconds spent in each step: copy, load, fts, lifecycle, each deriver, check, publish."""
+    """Seconds spent in each step: copy, load, fts, lifecycle, each deriver, check, publish
+    (only ``check`` when nothing was new)."""
+    changed_ids: list[int] = field(default_factory=list, repr=False)
+    """Postings whose content changed (their earliest sighting dates what the build changed)."""
+    lifecycle_postings: int | None = None
+    """Postings whose lifecycle was recomputed (None: every posting)."""
+    up_to_date: bool = False
+    """Nothing was new: the published database was left as it was."""
 
     def summary(self) -> str:
         text = (f"{self.database}: loaded {self.runs_loaded} run(s), {self.items} item(s); "
@@ -211,6 +236,7 @@ def _count(report: BuildReport, result: RunLoad) -> None:
     report.changed_postings += result.changed_postings
     report.bad_lines += result.bad_lines
     report.problems.extend(result.problems or [])
+    report.changed_ids.extend(result.changed_ids or [])
     logger.info("loaded run %s: %s items", result.run_id, result.items)
 
 
@@ -285,6 +311,41 @@ def _build_lock(data: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def derivers_fingerprint(derivers: tuple[Deriver, ...]) -> str:
+    """The derivers and their settings (a deriver's ``settings`` attribute), as text: a
+    database finished by derivers of another fingerprint has its derived tables recomputed."""
+    return json.dumps([[getattr(d, "__name__", str(d)), getattr(d, "settings", None)]
+                       for d in derivers], sort_keys=True)
+
+
+STATE_TABLE = "build_state"
+
+
+def _published_state(target: Path) -> tuple[set[str], str | None, bool]:
+    """Loaded runs, derivers' fingerprint and whether migrations are pending, read-only."""
+    if not target.exists():
+        return set(), None, True
+    conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    try:
+        loaded = {row[0] for row in conn.execute("select run_id from run_files")}
+        pending = bool(migrations.pending(Database(conn)))
+        row = None if pending else conn.execute(
+            f"select value from [{STATE_TABLE}] where key = 'derivers'").fetchone()
+        return loaded, row[0] if row else None, pending
+    except sqlite3.Error:
+        return set(), None, True
+    finally:
+        conn.close()
+
+
+STATS_SUFFIX = ".stats.json"
+
+
+def _stats_names(archive: Path) -> set[str]:
+    """The run ids the archive's stats file names give (crawlers/runfiles.py names them)."""
+    return {path.name.removesuffix(STATS_SUFFIX) for path in archive.glob(f"*/*{STATS_SUFFIX}")}
+
+
 def build(
     data: Path,
     archive: Path,
@@ -314,12 +375,26 @@ def build(
         target = data / "peerjobs.db"
         from crawlers.interrupted import record_interrupted_runs
 
+        checked = time.monotonic()
         for feed in record_interrupted_runs(archive):
             logger.warning("%s: recorded as interrupted (the crawler was killed)", feed.stem)
+        loaded, fingerprint, migrations_pending = _published_state(target)
+        if not rebuild and not migrations_pending \
+                and fingerprint == derivers_fingerprint(derivers) \
+                and _stats_names(archive) <= loaded:
+            # Every run's stats file (named after its run) is loaded: nothing to read.
+            _remove(data / ".peerjobs.db.building")
+            report = BuildReport(database=target, up_to_date=True)
+            report.seconds = round(time.monotonic() - checked, 3)
+            report.phases["check"] = round(report.seconds, 2)
+            return report
         archived = archived_runs(archive)
+        pending = [run for run in archived[0] if run.run_id not in loaded or rebuild]
+        if isinstance(normalizer, LazyNormalizer) and pending:
+            normalizer = normalizer.resolve()
         load_workers = workers
         if load_workers is None:
-            size = _pending_bytes(target, archived[0], rebuild)
+            size = sum(_feed_bytes(run) for run in pending)
             load_workers = (os.cpu_count() or 1) if size >= PARALLEL_MIN_BYTES else 0
         executor = None
         if load_workers:
@@ -336,18 +411,25 @@ def build(
                 executor.shutdown(cancel_futures=True)
 
 
-def _pending_bytes(target: Path, runs: list[ArchivedRun], rebuild: bool) -> int:
-    """Bytes of feed the build will load (read from the published database, read-only)."""
-    loaded: set[str] = set()
-    if target.exists() and not rebuild:
-        conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
-        try:
-            loaded = {row[0] for row in conn.execute("select run_id from run_files")}
-        except sqlite3.Error:
-            loaded = set()
-        finally:
-            conn.close()
-    return sum(_feed_bytes(run) for run in runs if run.run_id not in loaded)
+def _lifecycle_workers(postings: int, requested: int | None) -> int:
+    """Worker processes for recomputing ``postings`` lifecycles: as many as asked, or (None)
+    one per CPU when they are as many as a big database's."""
+    if requested is not None:
+        return requested
+    return (os.cpu_count() or 1) if postings >= PARALLEL_MIN_POSTINGS else 0
+
+
+def _note_loaded(db: Database, runs: list[ArchivedRun], changed: list[int],
+                 old_as_of: str | None) -> None:
+    """The earliest day the loaded runs can change (db/changes.py): the previous as-of day,
+    the start of each new run, the first sighting of each posting whose content changed."""
+    note_since(db, old_as_of)
+    note_since(db, min((run.started_at for run in runs if run.started_at), default=None))
+    for start in range(0, len(changed), 500):
+        chunk = changed[start:start + 500]
+        row = db.conn.execute(f"select min(first_seen) from postings where id in "
+                              f"({', '.join('?' * len(chunk))})", chunk).fetchone()
+        note_since(db, row[0] if row else None)
 
 
 def _build(
@@ -382,6 +464,9 @@ def _build(
     phase("copy")
     try:
         loaded = {row["run_id"] for row in db.query("select run_id from run_files")}
+        old_as_of = build_as_of(db)
+        finished_by = db.conn.execute(
+            f"select value from [{STATE_TABLE}] where key = 'derivers'").fetchone()
         runs, problems = archived
         report.problems.extend(f"{p.path}: {p.message}" for p in problems)
         pending = [run for run in runs if run.run_id not in loaded]
@@ -400,9 +485,19 @@ def _build(
         if bulk:
             db = _compact(db, work)
             phase("compact")
+        if not bulk:
+            # Only the postings the new runs can change (none when there is no new run).
+            report.lifecycle_postings = mark_touched(
+                db, [run.run_id for run in pending], old_as_of)
         report.lifecycle_changes = refresh_lifecycle(
-            db, workers=workers_for(db, derive_workers), apply=False)
-        logger.info("lifecycle: %s posting(s) changed", report.lifecycle_changes)
+            db, workers=workers_for(db, derive_workers) if bulk else _lifecycle_workers(
+                report.lifecycle_postings or 0, derive_workers),
+            apply=False, only_touched=not bulk)
+        logger.info("lifecycle: %s posting(s) changed of %s recomputed",
+                    report.lifecycle_changes, report.lifecycle_postings or "all")
+        open_changes(db, full=bulk or old_as_of is None or finished_by is None
+                     or finished_by[0] != derivers_fingerprint(derivers))
+        _note_loaded(db, pending, report.changed_ids, old_as_of)
         phase("lifecycle")
         for done, derive in enumerate(derivers):
             if fail_after_derivers is not None and done >= fail_after_derivers:
@@ -412,6 +507,10 @@ def _build(
             phase(name)
             logger.info("derived: %s in %ss", name, report.phases[name])
         apply_staged(db)
+        close_changes(db)
+        with db.atomic():
+            db.conn.execute(f"insert or replace into [{STATE_TABLE}] (key, value) "
+                            f"values ('derivers', ?)", (derivers_fingerprint(derivers),))
         if bulk:
             # After the lifecycle and clusters have rewritten their columns of every posting:
             # building each index once costs less than keeping it current through those passes.

@@ -252,21 +252,25 @@ Counts = dict[Geo, dict[int, int]]
 
 
 def listed_counts(db: Database, watching: Watching,
-                  granularities: tuple[Granularity, ...] = (WEEKLY, MONTHLY)
-                  ) -> dict[str, tuple[Counts, Counts]]:
+                  granularities: tuple[Granularity, ...] = (WEEKLY, MONTHLY),
+                  since: date | None = None) -> dict[str, tuple[Counts, Counts]]:
     """Per granularity (by demand table name): distinct postings, and peer postings, located in
-    each geography that a complete run saw in each period.
+    each geography that a complete run saw in each period (only the periods from the one
+    holding ``since`` on, when given: only their runs' sightings are read).
 
     One pass over the sightings in posting order for every granularity at once. Postings are
     counted per *shape* (their geographies and peer flag) first and spread over the geographies
     afterwards: a few thousand shapes stand for a million postings."""
     run_periods: dict[tuple[str, str], tuple[int, ...]] = {}
+    firsts = tuple(g.index(since) for g in granularities) if since else None
     for run_id, source, started_at in db.conn.execute(
             "select run_id, source, started_at from runs where status = 'complete' "
             "and started_at is not null"):
         day = _day(started_at)
         if day <= watching.as_of_day:
-            run_periods[(run_id, source)] = tuple(g.index(day) for g in granularities)
+            indexes = tuple(g.index(day) for g in granularities)
+            if firsts is None or any(i >= f for i, f in zip(indexes, firsts, strict=True)):
+                run_periods[(run_id, source)] = indexes
     shape_of: dict[int, int] = {}
     shapes: dict[tuple[Any, ...], int] = {}
     shape_geos: list[tuple[tuple[Geo, ...], bool]] = []
@@ -295,8 +299,19 @@ def listed_counts(db: Database, watching: Watching,
                     counts[(shape, period)] += 1
             periods.clear()
 
-    for posting, run_id, source in db.conn.execute(
-            "select posting_id, run_id, source from sightings order by posting_id"):
+    if firsts is None:
+        sightings = db.conn.execute(
+            "select posting_id, run_id, source from sightings order by posting_id")
+    else:
+        # The runs of those periods only, through the index on sightings.run_id.
+        db.conn.execute("create temp table if not exists listed_runs (run_id text primary key)")
+        db.conn.execute("delete from temp.listed_runs")
+        db.conn.executemany("insert or ignore into temp.listed_runs values (?)",
+                            [(run_id,) for run_id, _ in run_periods])
+        sightings = db.conn.execute(
+            "select s.posting_id, s.run_id, s.source from temp.listed_runs r "
+            "cross join sightings s on s.run_id = r.run_id order by s.posting_id")
+    for posting, run_id, source in sightings:
         if posting != current:
             flush()
             current = posting
@@ -320,8 +335,10 @@ def listed_counts(db: Database, watching: Watching,
 
 
 def coverage_rows(watching: Watching, granularity: Granularity, stock: Counts,
-                  listed: tuple[Counts, Counts]) -> list[tuple[Any, ...]]:
-    """Every row of one coverage table, sorted by level, code and period."""
+                  listed: tuple[Counts, Counts], since: int | None = None
+                  ) -> list[tuple[Any, ...]]:
+    """Every row of one coverage table (of the periods from ``since`` on, when given), sorted
+    by level, code and period."""
     windows = watching.windows(granularity)
     last = watching.last_period(granularity)
     watched = watching.boards_watched(granularity)
@@ -335,7 +352,7 @@ def coverage_rows(watching: Watching, granularity: Granularity, stock: Counts,
         head = (GEO_LEVELS[level], code, watching.names[geo])
         counts = (watched.get(geo, empty), every_week.get(geo, empty),
                   listed[0].get(geo, empty), listed[1].get(geo, empty), stock.get(geo, empty))
-        for period in range(windows[geo], last + 1):
+        for period in range(max(windows[geo], since or windows[geo]), last + 1):
             start, complete = stamps[period]
             rows.append((start, *head, complete, *(cell.get(period, 0) for cell in counts)))
     return rows

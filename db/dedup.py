@@ -37,6 +37,11 @@ earliest first sighting, then the smallest id.
 
 **Cluster lifetime.** ``active_from`` is the earliest member's, ``active_to`` null while any
 member is open (else the latest member's), ``status`` open while any member is open.
+
+**What changed.** Each block's new peer clusters are compared with the stored ones of its
+postings (the columns the trend tables read); the earliest day a changed, new or vanished
+cluster counts from (a period earlier for the stock, db/trends.py) is noted for the trend
+tables (db/changes.py), which keep the periods before it.
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
@@ -56,6 +61,7 @@ from typing import Any
 from rapidfuzz import fuzz, utils
 from sqlite_utils import Database
 
+from db.changes import note_since
 from db.employers import EmployerMap, canonicalize
 from db.lifecycle import LIFECYCLE_COLUMNS, STAGED
 from db.parallel import each_attached, map_parts, read_only, scratch_database
@@ -334,6 +340,51 @@ def cluster_row(members: list[DedupRecord], employer_names: dict[int, str]) -> t
     )
 
 
+TREND_COLUMNS = ("cluster_id", "is_peer", "role_family", "employer_id", "state", "county",
+                 "county_fips", "cbsa_code", "cbsa_title", "region", "division", "pay_hourly",
+                 "cert_requirement", "first_seen", "active_from", "active_to", "sources")
+"""The columns of ``clusters`` the trend tables read (and the id: a merge changes the count)."""
+_TREND_AT = [CLUSTER_COLUMNS.index(column) for column in TREND_COLUMNS]
+_FIRST_SEEN, _FROM, _TO = (TREND_COLUMNS.index(c)
+                           for c in ("first_seen", "active_from", "active_to"))
+STOCK_MARGIN = timedelta(days=31)
+"""The stock counts in the period before a cluster's first sighting at the earliest."""
+
+
+def _earliest_change(db: Database, old_ids: set[int], rows: list[tuple[Any, ...]]
+                     ) -> str | None:
+    """The first day a peer cluster of a block counts from, among those that differ between
+    the stored clusters ``old_ids`` and the block's new cluster ``rows``."""
+    old: set[tuple[Any, ...]] = set()
+    ids = sorted(old_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        old.update(db.conn.execute(
+            f"select {', '.join(TREND_COLUMNS)} from clusters where cluster_id in "
+            f"({', '.join('?' * len(chunk))})", chunk))
+    new = {tuple(row[i] for i in _TREND_AT) for row in rows}
+    differ = [row for row in old ^ new if row[1] == 1]
+    if not differ:
+        return None
+    by_id: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in differ:
+        by_id[row[0]].append(row)
+    days = []
+    for versions in by_id.values():
+        ends = [row[_TO] for row in versions]
+        if len(versions) == 2 and versions[0][:_TO] == versions[1][:_TO] \
+                and versions[0][_TO + 1:] == versions[1][_TO + 1:]:
+            # Only the end moved (a cluster closed or reopened): the periods before the
+            # earlier end (an open cluster's runs to the as-of date, later than any) stay.
+            days.append(min(end for end in ends if end))
+            continue
+        for row in versions:
+            starts = [day for day in (row[_FIRST_SEEN], row[_FROM]) if day]
+            if starts:
+                days.append((date.fromisoformat(min(starts)[:10]) - STOCK_MARGIN).isoformat())
+    return min(days) if days else None
+
+
 class _Descriptions:
     """Normalized descriptions of one block's postings: read together when the block is
     clustered (:meth:`load`), normalized only for the postings a pair comparison reaches."""
@@ -380,6 +431,7 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
     out.execute(f"create table clusters ({', '.join(CLUSTER_COLUMNS)})")
     out.execute("create table links (id integer primary key, employer_id integer, "
                 "cluster_id integer)")
+    out.execute("create table changed (day text)")
     describe = _Descriptions(db, settings)
     named = [state for state in states if state]
     marks = ", ".join("?" * len(named))
@@ -388,6 +440,7 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
         f"order by state, role_family, id", (*named, "" in states))
     rows = (row for batch in iter(lambda: cursor.fetchmany(20_000), []) for row in batch)
     insert_cluster = f"insert into clusters values ({', '.join('?' * len(CLUSTER_COLUMNS))})"
+    earliest: str | None = None
     with out.atomic():
         for block in _blocks(_records(rows, employers, as_of_day)):
             by_employer: dict[tuple[int | None, int | None], list[DedupRecord]] = defaultdict(list)
@@ -410,6 +463,10 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
                             links.append((member.id, member.employer_id, members[0].id))
             out.conn.executemany(insert_cluster, clusters_rows)
             out.conn.executemany("insert into links values (?, ?, ?)", links)
+            day = _earliest_change(db, {c for _, _, c in block if c is not None}, clusters_rows)
+            if day is not None and (earliest is None or day < earliest):
+                earliest = day
+        out.conn.execute("insert into changed values (?)", (earliest,))
     out.close()
     db.close()
 
@@ -465,6 +522,8 @@ def link_postings(db: Database, *, as_of: str | None, settings: MatchSettings = 
             db.conn.execute(f"insert into clusters select * from {part}.clusters "
                             f"order by cluster_id")
             db.conn.execute(f"insert into temp.dedup_links select * from {part}.links")
+            [(day,)] = db.conn.execute(f"select day from {part}.changed").fetchall()
+            note_since(db, day)
     restore_indexes(db, deferred)
     changed = int(db.conn.execute("select count(*) from temp.dedup_links").fetchone()[0])
     with db.atomic():

@@ -28,6 +28,7 @@ from dataclasses import asdict
 from sqlite_utils import Database
 
 from db.build import Deriver
+from db.changes import changed_since
 from db.dedup import DEFAULT_MATCH, MatchSettings, link_postings
 from db.lifecycle import build_as_of
 from db.parallel import workers_for
@@ -36,22 +37,31 @@ from db.trends import build_trend_tables, min_cell_from_env, panel_info
 
 logger = logging.getLogger(__name__)
 
+def _with_settings(deriver: Deriver, settings: dict[str, object]) -> Deriver:
+    """The deriver, carrying the settings its tables depend on (db/build.py compares them with
+    the published database's to know whether a build with no new run has anything to do)."""
+    setattr(deriver, "settings", settings)  # noqa: B010 (a function has no declared attribute)
+    return deriver
+
+
 def make_link(workers: int | None = None, settings: MatchSettings = DEFAULT_MATCH) -> Deriver:
     def link(db: Database) -> None:
         changed = link_postings(db, as_of=build_as_of(db), settings=settings,
                                 workers=workers_for(db, workers))
         logger.info("employers and clusters: %s posting(s) changed", changed)
 
-    return link
+    return _with_settings(link, asdict(settings))
 
 
 def make_trends(min_cell: int, workers: int | None = None) -> Deriver:
     def trends(db: Database) -> None:
+        full, since = changed_since(db)
         counts = build_trend_tables(db, as_of=build_as_of(db), min_cell=min_cell,
-                                    workers=workers_for(db, workers))
+                                    workers=workers_for(db, workers),
+                                    since=None if full else since or build_as_of(db))
         logger.info("trend tables: %s", counts)
 
-    return trends
+    return _with_settings(trends, {"min_cell": min_cell})
 
 
 def make_build_info(min_cell: int, settings: MatchSettings = DEFAULT_MATCH) -> Deriver:
@@ -77,7 +87,7 @@ def make_build_info(min_cell: int, settings: MatchSettings = DEFAULT_MATCH) -> D
             db.conn.executemany(
                 "insert into build_info (key, value, description) values (?, ?, ?)", rows)
 
-    return record_build_info
+    return _with_settings(record_build_info, {"min_cell": min_cell, **asdict(settings)})
 
 
 def make_derivers(min_cell: int | None = None, workers: int | None = None

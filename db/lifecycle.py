@@ -1,7 +1,9 @@
 """A posting's life, from its sightings and the runs of its source.
 
-Every build recomputes these columns of ``postings`` for every posting from ``sightings`` and
-``runs`` alone, so incremental builds and a rebuild from the archive agree:
+These columns of ``postings`` follow from ``sightings``, ``runs`` and the as-of time alone, so
+incremental builds and a rebuild from the archive agree. A rebuild computes them for every
+posting; an incremental build only for the postings its new runs can change
+(:func:`mark_touched`), the others' stored values being what a recomputation would give:
 
 ``first_seen``, ``last_seen``, ``times_seen``, ``last_run_id``
     Earliest and latest ``seen_at`` of the posting's sightings, their number, and the run of the
@@ -259,11 +261,17 @@ def _run_history(db: Database) -> tuple[dict[tuple[str, str], str], dict[str, li
     return started, complete
 
 
-def _sightings_by_posting(db: Database, low: int, high: int
+def _sightings_by_posting(db: Database, low: int, high: int, only_touched: bool = False
                           ) -> Iterator[tuple[int, list[tuple[str, str, str]]]]:
-    cursor = db.conn.execute(
-        "select posting_id, run_id, source, seen_at from sightings "
-        "where posting_id between ? and ? order by posting_id", (low, high))
+    if only_touched:
+        cursor = db.conn.execute(
+            f"select s.posting_id, s.run_id, s.source, s.seen_at from [{TOUCHED}] t "
+            f"cross join sightings s on s.posting_id = t.id where t.id between ? and ? "
+            f"order by t.id", (low, high))
+    else:
+        cursor = db.conn.execute(
+            "select posting_id, run_id, source, seen_at from sightings "
+            "where posting_id between ? and ? order by posting_id", (low, high))
     rows: Iterator[Any] = iter(lambda: cursor.fetchmany(20_000), [])
     flat = (row for batch in rows for row in batch)
     for posting, group in groupby(flat, key=lambda row: row[0]):
@@ -274,10 +282,19 @@ ID_LIMIT = 2 ** 63
 """Posting ids are 63-bit hashes, spread evenly over [0, ID_LIMIT)."""
 
 
-def lifecycle_part(database: Path, scratch: Path, task: tuple[int, int, str | None]) -> None:
-    """Lifecycles of the postings with ids in ``[low, high]`` whose stored values are out of
-    date, into the scratch table ``changes`` (a :func:`db.parallel.map_parts` task)."""
-    low, high, as_of = task
+TOUCHED = "lifecycle_touched"
+"""Table of the posting ids whose lifecycle an incremental build recomputes
+(:func:`mark_touched`); without it every posting's is recomputed."""
+
+LifecycleTask = tuple[int, int, str | None, bool]
+"""(lowest id, highest id, as-of time, only the postings in :data:`TOUCHED`)."""
+
+
+def lifecycle_part(database: Path, scratch: Path, task: LifecycleTask) -> None:
+    """Lifecycles of the postings with ids in ``[low, high]`` (those in :data:`TOUCHED` only,
+    when asked) whose stored values are out of date, into the scratch table ``changes`` (a
+    :func:`db.parallel.map_parts` task)."""
+    low, high, as_of, only_touched = task
     db = read_only(database)
     out = scratch_database(scratch)
     columns = ", ".join(LIFECYCLE_COLUMNS)
@@ -285,14 +302,19 @@ def lifecycle_part(database: Path, scratch: Path, task: tuple[int, int, str | No
     insert = f"insert into changes values (?{', ?' * len(LIFECYCLE_COLUMNS)})"
     started, complete = _run_history(db)
     pending: list[tuple[Any, ...]] = []
+    # The touched ids drive both reads (CROSS JOIN keeps them the outer loop).
+    source = f"[{TOUCHED}] t cross join " if only_touched else ""
+    key = "t.id" if only_touched else "p.id"
     postings = db.conn.execute(
-        f"select id, source, platform, posted_at, closes_at, {columns} from postings "
-        f"where id between ? and ? order by id", (low, high))
-    sightings = _sightings_by_posting(db, low, high)
+        f"select p.id, p.source, p.platform, p.posted_at, p.closes_at, "
+        f"{', '.join(f'p.{c}' for c in LIFECYCLE_COLUMNS)} from {source}postings p "
+        f"{'on p.id = t.id ' if only_touched else ''}where {key} between ? and ? "
+        f"order by {key}", (low, high))
+    sightings = _sightings_by_posting(db, low, high, only_touched)
     current = next(sightings, None)
     with out.atomic():
         for rows in iter(lambda: postings.fetchmany(20_000), []):
-            for pid, source, platform, posted_at, closes_at, *old in rows:
+            for pid, source_name, platform, posted_at, closes_at, *old in rows:
                 while current is not None and current[0] < pid:
                     current = next(sightings, None)
                 if current is None or current[0] != pid:
@@ -300,8 +322,8 @@ def lifecycle_part(database: Path, scratch: Path, task: tuple[int, int, str | No
                 seen = [Sighting((started.get((run_id, src)) or seen_at, run_id), seen_at, run_id)
                         for run_id, src, seen_at in current[1]]
                 life = compute_lifecycle(
-                    seen, complete.get(source, ()), platform=platform, posted_at=posted_at,
-                    closes_at=closes_at, as_of=as_of)
+                    seen, complete.get(source_name, ()), platform=platform,
+                    posted_at=posted_at, closes_at=closes_at, as_of=as_of)
                 if life != tuple(old):
                     pending.append((pid, *life))
                     if len(pending) >= 20_000:
@@ -312,6 +334,49 @@ def lifecycle_part(database: Path, scratch: Path, task: tuple[int, int, str | No
     db.close()
 
 
+def mark_touched(db: Database, new_runs: Sequence[str], old_as_of: str | None) -> int:
+    """Fill :data:`TOUCHED` with every posting whose lifecycle the new runs can change; returns
+    how many. The rest keep their stored lifecycle, which a full recomputation would give again:
+
+    * postings the new runs saw (new sightings, new or changed content);
+    * for each source with a new complete run starting at ``k``: its open postings (the run may
+      close them), those closed at ``k`` or later (it may close them earlier), and those with a
+      sighting in a run started at ``k`` or later, or last seen then or later (a run arriving
+      late, between two sightings, may count a reposting);
+    * when the as-of time moved, postings whose closing date is not before the old as-of day
+      (their date may have passed since).
+    """
+    marks = ", ".join("?" * len(new_runs))
+    with db.atomic():
+        db.conn.execute(f"drop table if exists [{TOUCHED}]")
+        db.conn.execute(f"create table [{TOUCHED}] (id integer primary key)")
+        add = f"insert or ignore into [{TOUCHED}] "
+        for run_id in new_runs:
+            db.conn.execute(add + "select posting_id from sightings where run_id = ?", (run_id,))
+        starts = db.conn.execute(
+            f"select source, min(started_at) from runs where run_id in ({marks}) "
+            f"and status = 'complete' and started_at is not null group by source",
+            tuple(new_runs)).fetchall() if new_runs else []
+        for source, start in starts:
+            db.conn.execute(add + "select id from postings where source = ? and status = 'open'",
+                            (source,))
+            db.conn.execute(add + "select id from postings where source = ? and status is null",
+                            (source,))
+            db.conn.execute(add + "select id from postings where source = ? "
+                            "and status = 'closed' and closed_at >= ?", (source, start))
+            db.conn.execute(add + "select s.posting_id from runs r join sightings s "
+                            "on s.run_id = r.run_id where r.source = ? and r.started_at >= ?",
+                            (source, start))
+        if starts:
+            db.conn.execute(add + "select id from postings where last_seen >= ?",
+                            (min(start for _, start in starts),))
+        new_as_of = build_as_of(db)
+        if new_as_of != old_as_of:
+            db.conn.execute(add + "select id from postings where closes_on >= ?",
+                            ((old_as_of or "")[:10],))
+    return int(db.conn.execute(f"select count(*) from [{TOUCHED}]").fetchone()[0])
+
+
 STAGED = "lifecycle_changes"
 """Table where :func:`refresh_lifecycle` leaves changed lifecycles when asked not to apply
 them: the first deriver that rewrites every posting (clustering, db/dedup.py) applies them in
@@ -319,9 +384,11 @@ the same pass, and the build applies whatever is left (:func:`apply_staged`)."""
 
 
 def refresh_lifecycle(db: Database, *, as_of: str | None = None, workers: int = 0,
-                      parts: int | None = None, apply: bool = True) -> int:
-    """Recompute every posting's lifecycle columns; write the rows that changed (into
-    :data:`STAGED` instead when not ``apply``). Returns how many changed.
+                      parts: int | None = None, apply: bool = True,
+                      only_touched: bool = False) -> int:
+    """Recompute every posting's lifecycle columns (only those of the postings in
+    :data:`TOUCHED` when ``only_touched``, and the table is dropped afterwards); write the rows
+    that changed (into :data:`STAGED` instead when not ``apply``). Returns how many changed.
 
     The postings are split into id ranges computed by ``workers`` worker processes (none: in
     this process); the answer does not depend on the split.
@@ -329,8 +396,11 @@ def refresh_lifecycle(db: Database, *, as_of: str | None = None, workers: int = 
     as_of = as_of or build_as_of(db)
     count = parts or (4 * workers if workers > 1 else 1)
     bounds = [ID_LIMIT * i // count for i in range(count + 1)]
-    tasks = [(bounds[i], bounds[i + 1] - 1, as_of) for i in range(count)]
+    tasks = [(bounds[i], bounds[i + 1] - 1, as_of, only_touched) for i in range(count)]
     scratch = map_parts(db, lifecycle_part, tasks, workers=workers, label="lifecycle")
+    if only_touched:
+        with db.atomic():
+            db.conn.execute(f"drop table if exists [{TOUCHED}]")
     columns = ", ".join(LIFECYCLE_COLUMNS)
     with db.atomic():
         db.conn.execute(f"drop table if exists [{STAGED}]")

@@ -92,6 +92,8 @@ class RunLoad:
     new_postings: int = 0
     changed_postings: int = 0
     problems: list[str] | None = None
+    changed_ids: list[int] | None = None
+    """Ids of the postings whose content changed (db/changes.py dates what that changes)."""
 
 
 def _chunks(values: list[int], size: int = 500) -> Iterable[list[int]]:
@@ -278,6 +280,9 @@ class PreparedRun:
     sightings: list[tuple[int, str, str, str, int]]
     per_source: dict[str, int]
     boards: dict[str, dict[str, Any]]
+    earlier: list[tuple[str, int]] | None = None
+    """(fetched_at, id) of postings this run saw, with their stored content, before their
+    stored copy was fetched (runs loaded out of order)."""
 
 
 Known = dict[int, tuple[str | None, str | None]]
@@ -289,7 +294,9 @@ def classify_run(db: Database, parsed: ParsedRun, normalizer: Normalizer,
     """Compare a parsed run with the database: new postings, changed ones, sightings.
 
     A posting is new when the database does not have it; changed when this copy came with its
-    details, is not older than the stored copy and its content hash differs. ``known``, when
+    details, is not older than the stored copy and its content hash differs. An older copy of
+    the same content (a run loaded out of order) moves ``fetched_at`` back to its fetch, as
+    loading in archive order would have left it. ``known``, when
     given, stands for the postings table (a bulk load into an empty database keeps it in
     memory instead of looking every posting up) and is kept current.
     """
@@ -311,6 +318,15 @@ def classify_run(db: Database, parsed: ParsedRun, normalizer: Normalizer,
         prepared.sightings.append((pid, run.run_id, source, seen_at, int(skipped)))
         old = existing.get(pid)
         if old is not None and (skipped or seen_at < (old[1] or "")):
+            if not skipped and old[1] and _same_content(item, values, states.get(source),
+                                                        seen_at, old[0]):
+                # A run loaded late: the content was first fetched earlier, as a load in
+                # archive order would have recorded.
+                if prepared.earlier is None:
+                    prepared.earlier = []
+                prepared.earlier.append((seen_at, pid))
+                if known is not None:
+                    known[pid] = (old[0], sys.intern(seen_at))
             continue
         if values is None:
             assert item is not None
@@ -329,9 +345,20 @@ def classify_run(db: Database, parsed: ParsedRun, normalizer: Normalizer,
             assert shape is not None
             prepared.updates.append((values, shape))
             report.changed_postings += 1
+            if report.changed_ids is None:
+                report.changed_ids = []
+            report.changed_ids.append(pid)
         if known is not None:
             known[pid] = (digest, sys.intern(seen_at))
     return prepared
+
+
+def _same_content(item: dict[str, Any] | None, values: Values | None, board_state: Any,
+                  seen_at: str, digest: str | None) -> bool:
+    if values is not None:
+        return bool(values[_HASH_AT] == digest)
+    assert item is not None
+    return bool(_row(item, board_state, seen_at)["content_hash"] == digest)
 
 
 def normalize_rows(normalizer: Normalizer, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -357,6 +384,9 @@ def write_run(db: Database, prepared: PreparedRun) -> RunLoad:
             _insert_postings(db, prepared.inserts)
         if prepared.updates:
             _update_postings(db, prepared.updates)
+        if prepared.earlier:
+            db.conn.executemany("update postings set fetched_at = ? where id = ?",
+                                prepared.earlier)
         if prepared.sightings:
             db.conn.executemany(_SIGHTING_SQL, prepared.sightings)
     return report

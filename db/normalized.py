@@ -36,6 +36,35 @@ def _column(value: Any) -> Any:
     return value
 
 
+def taxonomy_version(taxonomy_path: Path | None = None) -> str:
+    """The version the normalizer would stamp on rows (reads the taxonomy file only)."""
+    from normalize.taxonomy import load_taxonomy
+
+    return load_taxonomy(taxonomy_path).version
+
+
+class LazyNormalizer:
+    """A normalizer built on first use: a build with nothing to normalize never pays for the
+    geography indexes (about two seconds). :meth:`resolve` builds it ahead of forking worker
+    processes so that they share it."""
+
+    def __init__(self, taxonomy_path: Path | None = None) -> None:
+        self.taxonomy_path = taxonomy_path
+        self._built: Normalizer | None = None
+
+    @property
+    def built(self) -> bool:
+        return self._built is not None
+
+    def resolve(self) -> Normalizer:
+        if self._built is None:
+            self._built = make_normalizer(self.taxonomy_path)
+        return self._built
+
+    def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
+        return self.resolve()(row)
+
+
 def make_normalizer(taxonomy_path: Path | None = None) -> Normalizer:
     from normalize.geo import geo
     from normalize.record import normalize_record

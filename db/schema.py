@@ -394,6 +394,27 @@ def m0004(db: Database) -> None:
 # Migrations below are appended in number order; each helper's change replaces its own marker.
 # -- migration 0005 (site speed) --
 # -- migration 0006 (incremental builds) --
+@migrations(name="0006_incremental_builds")
+def m0006(db: Database) -> None:
+    """What incremental builds need: ``build_state`` (the settings of the derivers that
+    finished the database: a build with no new run and the same settings has nothing to do),
+    ``source_geographies`` (the places each board covered, db/trends.py) and indexes that find
+    what a new run can change without reading every posting."""
+    db.table("build_state").create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db.execute("CREATE INDEX IF NOT EXISTS [idx_postings_source_status_closed_at] "
+               "ON [postings] ([source], [status], [closed_at])")
+    db.execute("CREATE INDEX IF NOT EXISTS [idx_postings_closes_on] ON [postings] ([closes_on]) "
+               "WHERE [closes_on] IS NOT NULL")
+    # Covers the trend tables' reads of every posting's places (db/coverage.py), which would
+    # otherwise read every posting's whole row.
+    db.execute("CREATE INDEX IF NOT EXISTS [idx_postings_source_places] ON [postings] "
+               "([source], [is_peer], [state], [county], [county_fips], [cbsa_code], "
+               "[cbsa_title], [region], [division])")
+    db.execute("CREATE TABLE IF NOT EXISTS [source_geographies] ([source] TEXT, "
+               "[geo_level] TEXT, [geo_code] TEXT, PRIMARY KEY ([source], [geo_level], "
+               "[geo_code])) WITHOUT ROWID")
+
+
 # -- migration 0007 (source health) --
 @migrations(name="0007_source_health")
 def m0007(db: Database) -> None:

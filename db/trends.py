@@ -65,6 +65,7 @@ dates.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from bisect import bisect_left, insort
 from collections import defaultdict
@@ -92,6 +93,8 @@ from db.coverage import (
 )
 from db.parallel import each_attached, map_parts, read_only, scratch_database
 from db.schema import INDEX_COLUMNS, TREND_COLUMNS
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["GEO_LEVELS", "MONTHLY", "WEEKLY", "build_trend_tables", "demand_rows", "quantile"]
 
@@ -243,16 +246,18 @@ _ZERO_FIGURES = (0, 0, None, None, None, None, None, 0, 0, None, None)
 
 def _cell_rows(entries: list[tuple[int, int, TrendCluster]], new: dict[int, int],
                head: tuple[str, str, str, str], stamps: list[tuple[str, int, int]],
-               window: int, min_cell: int) -> list[tuple[Any, ...]]:
-    """Sweep one cell's clusters over its window; one row per period, zeros included.
+               window: int, min_cell: int, since: int | None = None) -> list[tuple[Any, ...]]:
+    """Sweep one cell's clusters over its window; one row per period, zeros included (only the
+    periods from ``since`` on, when given: the sweep still starts at the window's start).
 
     Between two periods where a cluster starts or ends, every figure but ``new_postings`` stays
     the same, so each figure is computed once per stretch.
     """
     level, code, name, family = head
+    skip = max(0, (since or window) - window)
     if not entries:
         return [(start, level, code, name, family, complete, watched, 0, *_ZERO_FIGURES)
-                for start, complete, watched in stamps]
+                for start, complete, watched in stamps[skip:]]
     end = window + len(stamps)
     starts: dict[int, list[TrendCluster]] = defaultdict(list)
     ends: dict[int, list[TrendCluster]] = defaultdict(list)
@@ -299,17 +304,48 @@ def _cell_rows(entries: list[tuple[int, int, TrendCluster]], new: dict[int, int]
         else:
             figures = _ZERO_FIGURES
         stop = moments[position + 1] if position + 1 < len(moments) else end
-        start, complete, watched = stamps[period - window]
-        rows.append((start, level, code, name, family, complete, watched, new.get(period, 0),
-                     *figures))
+        if stop - window <= skip:
+            continue
+        if period - window >= skip:
+            start, complete, watched = stamps[period - window]
+            rows.append((start, level, code, name, family, complete, watched,
+                         new.get(period, 0), *figures))
         rows.extend((start, level, code, name, family, complete, watched, 0, *figures)
-                    for start, complete, watched in stamps[period + 1 - window:stop - window])
+                    for start, complete, watched
+                    in stamps[max(period + 1 - window, skip):stop - window])
     return rows
 
 
-def demand_rows(frame: Frame, min_cell: int, level: int) -> list[tuple[Any, ...]]:
-    """Every row of one geography level of one demand table, sorted by code, family, period."""
-    cells: dict[tuple[str, str], list[tuple[int, int, TrendCluster]]] = defaultdict(list)
+Cells = dict[tuple[str, str], list[tuple[int, int, TrendCluster]]]
+
+
+def demand_rows(frame: Frame, min_cell: int, level: int, since: int | None = None,
+                families_before: set[str] | None = None) -> tuple[list[tuple[Any, ...]], bool]:
+    """The rows of one geography level of one demand table, sorted by code, family, period,
+    and whether they are all of them: only the periods from ``since`` on when given, unless
+    the level's families differ from ``families_before`` (the stored rows' families), which
+    changes every period."""
+    cells, new, families = demand_cells(frame, level)
+    if since is not None and families != families_before:
+        since = None
+    rows: list[tuple[Any, ...]] = []
+    ordered = sorted(families)
+    for geo in frame.geos(level):
+        code = geo[1]
+        name = frame.watching.names[geo]
+        stamps = frame.stamps(geo)
+        for family in ordered:
+            rows.extend(_cell_rows(cells.get((code, family), []), new.get((code, family), {}),
+                                   (GEO_LEVELS[level], code, name, family), stamps,
+                                   frame.windows[geo], min_cell, since))
+    return rows, since is None
+
+
+def demand_cells(frame: Frame, level: int
+                 ) -> tuple[Cells, dict[tuple[str, str], dict[int, int]], set[str]]:
+    """Per (geography code, family) of one level: the clusters counting there (first and last
+    period), the new ones per period; and every family of the level."""
+    cells: Cells = defaultdict(list)
     new: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     families = set(frame.families) | {ALL_FAMILIES}
     for cluster, (counted, last, stock, _) in zip(frame.clusters, frame.indexes, strict=True):
@@ -328,17 +364,7 @@ def demand_rows(frame: Frame, min_cell: int, level: int) -> list[tuple[Any, ...]
             cells[(place[1], family)].append((first, last, cluster))
             if fresh:
                 new[(place[1], family)][first] += 1
-    rows: list[tuple[Any, ...]] = []
-    ordered = sorted(families)
-    for geo in frame.geos(level):
-        code = geo[1]
-        name = frame.watching.names[geo]
-        stamps = frame.stamps(geo)
-        for family in ordered:
-            rows.extend(_cell_rows(cells.get((code, family), []), new.get((code, family), {}),
-                                   (GEO_LEVELS[level], code, name, family), stamps,
-                                   frame.windows[geo], min_cell))
-    return rows
+    return cells, new, families
 
 
 # -- the constant panel -----------------------------------------------------------------------
@@ -449,10 +475,13 @@ _INPUTS: dict[tuple[Path, str], Inputs] = {}
 """What this process loaded for the trend tasks of one build (key: database, as-of)."""
 
 
-TrendTask = tuple[str, int, str, int]
-"""(task, geography level or -1, as-of date, small-cell threshold). The task is an audit
-table, a demand or index table (one level each), or ``coverage`` (both coverage tables: their
-counts come from one pass over the sightings)."""
+TrendTask = tuple[str, int, str, int, str]
+"""(task, geography level or -1, as-of date, small-cell threshold, the day from which period
+rows are recomputed or "" for all). The task is an audit table, a demand or index table (one
+level each), or ``coverage`` (both coverage tables: their counts come from one pass over the
+sightings)."""
+WHOLE = "_whole"
+"""Scratch table naming the tables a task recomputed whole although asked for some periods."""
 
 COVERAGE = "coverage"
 COVERAGE_TABLES = {g.coverage_table: g for g in (WEEKLY, MONTHLY)}
@@ -484,36 +513,56 @@ def _targets(task: str) -> tuple[str, ...]:
     return tuple(COVERAGE_TABLES) if task == COVERAGE else (task,)
 
 
-def task_rows(database: Path, task: TrendTask) -> dict[str, list[tuple[Any, ...]]]:
-    """The rows one task gives each of its tables."""
-    name, level, as_of_day, min_cell = task
+def task_rows(database: Path, task: TrendTask
+              ) -> tuple[dict[str, list[tuple[Any, ...]]], set[str]]:
+    """The rows one task gives each of its tables, and the tables it gave every row of."""
+    name, level, as_of_day, min_cell, since_day = task
+    since = date.fromisoformat(since_day) if since_day else None
     if name in AUDIT_TABLES:
         db = read_only(database)
         try:
-            return {name: AUDIT_TABLES[name][1](db, min_cell)}
+            return {name: AUDIT_TABLES[name][1](db, min_cell)}, {name}
         finally:
             db.close()
     inputs = _inputs(database, as_of_day)
     if name == COVERAGE:
         db = read_only(database)
         try:
-            listed = listed_counts(db, inputs.watching, tuple(COVERAGE_TABLES.values()))
+            listed = listed_counts(db, inputs.watching, tuple(COVERAGE_TABLES.values()), since)
         finally:
             db.close()
         return {table: coverage_rows(inputs.watching, granularity,
                                      stock_counts(inputs.frame(granularity)),
-                                     listed[granularity.table])
-                for table, granularity in COVERAGE_TABLES.items()}
+                                     listed[granularity.table],
+                                     granularity.index(since) if since else None)
+                for table, granularity in COVERAGE_TABLES.items()}, \
+            set() if since else set(COVERAGE_TABLES)
     if name in INDEX_TABLES:
-        return {name: index_rows(inputs.frame(INDEX_TABLES[name]), level)}
-    return {name: demand_rows(inputs.frame(GRANULARITIES[name]), min_cell, level)}
+        return {name: index_rows(inputs.frame(INDEX_TABLES[name]), level)}, {name}
+    granularity = GRANULARITIES[name]
+    before: set[str] | None = None
+    if since is not None:
+        db = read_only(database)
+        try:
+            before = {row[0] for row in db.conn.execute(
+                f"select distinct role_family from [{name}] where geo_level = ?",
+                (GEO_LEVELS[level],))}
+        finally:
+            db.close()
+    rows, whole = demand_rows(inputs.frame(granularity), min_cell, level,
+                              granularity.index(since) if since else None, before)
+    return {name: rows}, {name} if whole else set()
 
 
 def trends_part(database: Path, scratch: Path, task: TrendTask) -> None:
     """The rows of one trend task into scratch tables named after their tables (a
     :func:`db.parallel.map_parts` task)."""
     out = scratch_database(scratch)
-    for table, rows in task_rows(database, task).items():
+    tables, whole = task_rows(database, task)
+    out.execute(f"create table [{WHOLE}] (name text)")
+    with out.atomic():
+        out.conn.executemany(f"insert into [{WHOLE}] values (?)", [(t,) for t in whole])
+    for table, rows in tables.items():
         columns = _columns(table)
         out.execute(f"create table [{table}] ({', '.join(columns)})")
         with out.atomic():
@@ -528,27 +577,39 @@ TREND_TABLES: tuple[str, ...] = (
 
 
 def build_trend_tables(db: Database, *, as_of: str | None, min_cell: int, workers: int = 0,
-                       tables: tuple[str, ...] | None = None) -> dict[str, int]:
+                       tables: tuple[str, ...] | None = None, since: str | None = None
+                       ) -> dict[str, int]:
     """Rebuild the trend tables (demand, coverage and index tables, weekly and monthly, and the
-    audit tables ``title_variants`` and ``employers_summary``); returns their row counts.
+    audit tables ``title_variants`` and ``employers_summary``); returns how many rows each got.
 
     Each audit table, the coverage tables together, and each geography level of a demand or
     index table is one task for ``workers`` worker processes (none: in this process), the
     longest first. Rows are merged in key order. Without an as-of date (no run yet) the period
     tables are left empty.
+
+    ``since`` (an ISO date: nothing the demand and coverage rows depend on changed before it,
+    db/changes.py) keeps their rows of the periods before the one holding it, unless a board
+    now covers other places than the stored ``source_geographies`` say (then from that board's
+    first complete run on), a place changed its name or a level its families (then all of
+    them). The index and audit tables are recomputed whole.
     """
     wanted = tables or TREND_TABLES
     levels = sorted(range(len(GEO_LEVELS)), key=GEO_LEVELS.__getitem__)
-    tasks: list[TrendTask] = [(table, -1, (as_of or "")[:10], min_cell)
+    watching = load_watching(db, date.fromisoformat(as_of[:10])) if as_of else None
+    if since is not None and watching is not None:
+        since = _still_since(db, watching, since)
+    since_day = since or ""
+    logger.info("trend periods recomputed from %s", since_day or "the start")
+    tasks: list[TrendTask] = [(table, -1, (as_of or "")[:10], min_cell, since_day)
                               for table in AUDIT_TABLES if table in wanted]
     if as_of:
         as_of_day = as_of[:10]
         if any(table in wanted for table in COVERAGE_TABLES):
-            tasks.append((COVERAGE, -1, as_of_day, min_cell))
-        tasks += [(granularity.table, level, as_of_day, min_cell)
+            tasks.append((COVERAGE, -1, as_of_day, min_cell, since_day))
+        tasks += [(granularity.table, level, as_of_day, min_cell, since_day)
                   for granularity in (WEEKLY, MONTHLY) if granularity.table in wanted
                   for level in levels]
-        tasks += [(granularity.index_table, level, as_of_day, min_cell)
+        tasks += [(granularity.index_table, level, as_of_day, min_cell, since_day)
                   for granularity in (WEEKLY, MONTHLY) if granularity.index_table in wanted
                   for level in levels if level < INDEX_LEVELS]
     scratch = map_parts(db, trends_part, tasks, workers=workers, label="trends")
@@ -556,16 +617,74 @@ def build_trend_tables(db: Database, *, as_of: str | None, min_cell: int, worker
     counts = dict.fromkeys(wanted, 0)
     with db.atomic():
         for table in counts:
-            db.conn.execute(f"delete from {table}")
-    for (name, _, _, _), part in zip(tasks, each_attached(db, scratch), strict=True):
+            if not since or table in AUDIT_TABLES or table in INDEX_TABLES:
+                db.conn.execute(f"delete from {table}")
+    for (name, level, _, _, _), part in zip(tasks, each_attached(db, scratch), strict=True):
+        whole = {row[0] for row in db.conn.execute(f"select name from {part}.[{WHOLE}]")}
         for table in _targets(name):
             if table not in counts:
                 continue
             columns = ", ".join(_columns(table))
             with db.atomic():
+                if since and table not in AUDIT_TABLES and table not in INDEX_TABLES:
+                    _delete_rows(db, table, level, None if table in whole else since)
                 counts[table] += db.conn.execute(
                     f"insert into {table} ({columns}) select * from {part}.[{table}]").rowcount
+    if watching is not None:
+        _store_source_geographies(db, watching)
     return counts
+
+
+def _delete_rows(db: Database, table: str, level: int, since: str | None) -> None:
+    """A task's stored rows: its level's (every level's for coverage), from the period
+    holding ``since`` on when given."""
+    clauses, values = [], []
+    if level >= 0:
+        clauses.append("geo_level = ?")
+        values.append(GEO_LEVELS[level])
+    if since is not None:
+        granularity = GRANULARITIES.get(table) or COVERAGE_TABLES[table]
+        clauses.append("period_start >= ?")
+        values.append(granularity.start(granularity.index(date.fromisoformat(since)))
+                      .isoformat())
+    where = f" where {' and '.join(clauses)}" if clauses else ""
+    db.conn.execute(f"delete from [{table}]{where}", values)
+
+
+SOURCE_GEOGRAPHIES = "source_geographies"
+
+
+def _store_source_geographies(db: Database, watching: Watching) -> None:
+    rows = sorted((source, GEO_LEVELS[level], code)
+                  for source, geos in watching.geos.items() for level, code in geos)
+    with db.atomic():
+        db.conn.execute(f"delete from [{SOURCE_GEOGRAPHIES}]")
+        db.conn.executemany(f"insert into [{SOURCE_GEOGRAPHIES}] values (?, ?, ?)", rows)
+
+
+def _still_since(db: Database, watching: Watching, since: str) -> str | None:
+    """``since``, moved back to the first complete run of every board whose covered places
+    changed; None (recompute everything) when a place's name changed or there is no record
+    of the places boards covered."""
+    stored: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for source, level, code in db.conn.execute(
+            f"select source, geo_level, geo_code from [{SOURCE_GEOGRAPHIES}]"):
+        stored[source].add((level, code))
+    if not stored:
+        return None
+    day = date.fromisoformat(since)
+    for source in set(stored) | set(watching.geos):
+        now = {(GEO_LEVELS[level], code) for level, code in watching.geos.get(source, ())}
+        if now != stored.get(source, set()):
+            first = watching.first_complete(source)
+            if first is not None:
+                day = min(day, first)
+    names = {(GEO_LEVELS[level], code): name for (level, code), name in watching.names.items()}
+    for level, code, name in db.conn.execute(
+            f"select distinct geo_level, geo_code, geo_name from [{WEEKLY.coverage_table}]"):
+        if names.get((level, code), name) != name:
+            return None
+    return day.isoformat()
 
 
 def panel_info(db: Database, as_of: str | None) -> list[tuple[str, str, str]]:

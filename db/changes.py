@@ -1,0 +1,58 @@
+"""What a build changed, told to the derivers that follow it, so that they redo only that.
+
+The build opens the work table ``build_changes`` before the derivers run and drops it before
+publishing (:func:`open_changes`, :func:`close_changes`). It holds:
+
+``full``
+    ``1`` when every derived table must be recomputed whole: a rebuild, a load into an empty
+    database, or derivers whose settings differ from those that finished the database.
+``since``
+    The earliest day whose derived figures the build may have changed (ISO date; absent when
+    nothing changed). The build notes the previous as-of day (that period was still going on),
+    the start of every new run and the first sighting of every posting whose content changed;
+    clustering (db/dedup.py) notes the first day of every peer cluster it changed. The trend
+    tables (db/trends.py) recompute their periods from there on and keep the earlier ones.
+
+A deriver that finds no table (it was called outside a build) recomputes everything.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+CHANGES = "build_changes"
+
+
+def open_changes(db: Database, *, full: bool) -> None:
+    with db.atomic():
+        db.conn.execute(f"drop table if exists [{CHANGES}]")
+        db.conn.execute(f"create table [{CHANGES}] (key text primary key, value text)")
+        db.conn.execute(f"insert into [{CHANGES}] values ('full', ?)", (str(int(full)),))
+
+
+def note_since(db: Database, day: str | None) -> None:
+    """Lower ``since`` to ``day`` (its first ten characters), when the table exists."""
+    if not day or not _exists(db):
+        return
+    with db.atomic():
+        db.conn.execute(
+            f"insert into [{CHANGES}] values ('since', ?) on conflict (key) do update "
+            f"set value = min(value, excluded.value)", (day[:10],))
+
+
+def changed_since(db: Database) -> tuple[bool, str | None]:
+    """(full, since): whether to recompute everything, else the earliest changed day."""
+    if not _exists(db):
+        return True, None
+    values = dict(db.conn.execute(f"select key, value from [{CHANGES}]").fetchall())
+    return values.get("full") != "0", values.get("since")
+
+
+def close_changes(db: Database) -> None:
+    with db.atomic():
+        db.conn.execute(f"drop table if exists [{CHANGES}]")
+
+
+def _exists(db: Database) -> bool:
+    return db.conn.execute("select 1 from sqlite_master where name = ?",
+                           (CHANGES,)).fetchone() is not None

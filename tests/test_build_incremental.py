@@ -1,0 +1,212 @@
+"""Incremental builds redo only what their new runs touched, and still give exactly the tables
+of a rebuild from the archive: after every build, in every order the runs can arrive in (week
+by week, a late run for an old week, several weeks at once and out of order), with a board that
+fails, one that stops being crawled, postings that close by date, come back, are backdated or
+move to another county, a board that starts listing in a new county, a taxonomy change."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_build_safety import contents
+
+from db.archive import write_run
+from db.build import build
+from db.derived import make_derivers
+from db.normalized import LazyNormalizer
+from db.stubs import extra_normalizer
+
+WEEKS = ("2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02", "2026-02-09",
+         "2026-02-16", "2026-02-23")
+TEXT = ("Peer support specialists share lived experience of recovery with the people they "
+        "serve, co-lead groups, help with housing and benefits, document every contact in "
+        "the record and join the weekly team meeting with the clinicians and the nurses. ")
+KALAMAZOO = {"state": "MI", "county": "Kalamazoo County", "county_fips": "26077",
+             "cbsa_code": "28020", "cbsa_title": "Kalamazoo-Portage, MI", "region": "Midwest",
+             "division": "East North Central"}
+WAYNE = {"state": "MI", "county": "Wayne County", "county_fips": "26163", "cbsa_code": "19820",
+         "cbsa_title": "Detroit-Warren-Dearborn, MI", "region": "Midwest",
+         "division": "East North Central"}
+COLUMBUS = {"state": "OH", "county": "Franklin County", "county_fips": "39049",
+            "cbsa_code": "18140", "cbsa_title": "Columbus, OH", "region": "Midwest",
+            "division": "East North Central"}
+
+
+def posting(title: str, employer: str, place: dict[str, str], family: str, pay: float | None,
+            **raw: Any) -> dict[str, Any]:
+    normalized = {"is_peer": 1, "role_family": family, "title_clean": title.lower(),
+                  "cert_requirement": "required", **place}
+    if pay is not None:
+        normalized |= {"hourly_min": pay, "hourly_max": pay + 2}
+    return {"title": title, "employer": employer, "location": place["county"],
+            "description": TEXT * 2 + title, "extra": {"normalized": normalized}, **raw}
+
+
+POSTINGS: dict[str, dict[str, Any]] = {
+    "a1": posting("Peer Support Specialist", "Alpha Health", KALAMAZOO, "peer_support_mh", 19.0),
+    "a2": posting("Recovery Coach", "Alpha Health", KALAMAZOO, "recovery_coach_sud", 21.0),
+    "a3": posting("Family Support Partner", "Alpha Health", WAYNE, "family_peer", None,
+                  closes_at="2026-02-04"),
+    "a4": posting("Youth Peer Advocate", "Alpha Health", WAYNE, "youth_peer", 17.5,
+                  posted_at="2025-12-20"),
+    "b1": posting("Peer Support Specialist", "Alpha Health", KALAMAZOO, "peer_support_mh", 19.0),
+    "b2": posting("Peer Navigator", "Alpha Health", KALAMAZOO, "peer_navigator", 20.0),
+    "b3": posting("Peer Navigator", "Alpha Health", COLUMBUS, "peer_navigator", 22.0),
+    "c1": posting("Certified Peer Specialist", "Beta Services", COLUMBUS, "peer_support_mh",
+                  18.0),
+    "c2": posting("Recovery Coach", "Beta Services", COLUMBUS, "recovery_coach_sud", None,
+                  closes_at="2026-01-28"),
+    "d1": posting("Peer Specialist", "Delta Clinic", WAYNE, "peer_support_mh", 16.0),
+}
+MOVED = posting("Certified Peer Specialist", "Beta Services", WAYNE, "peer_support_mh", 18.0)
+"""c1 from week 4 on: the board moved the job to another county (its content changed)."""
+SPIDERS = {"greenhouse": ("greenhouse:a", "greenhouse:d"), "lever": ("lever:b",),
+           "jsonld": ("jsonld:c",)}
+# Per source, the postings each week's run lists: "-" a failed run, "~" a partial one, None
+# no run of the board at all (greenhouse:d is dropped from the crawl after week 2).
+SCHEDULE: dict[str, list[Any]] = {
+    "greenhouse:a": [("a1", "a2"), ("a1", "a2", "a3"), "-", ("a1", "a3"), ("a1", "a3", "a4"),
+                     ("a3", "a4"), ("a4", "a2"), ("a4",)],
+    "lever:b": [(), ("b1",), ("b1",), ("b1", "b2"), ("~", "b2"), ("b2",), (), ("b2", "b3")],
+    "jsonld:c": [("c1",), ("c1", "c2"), ("c1", "c2"), ("c1", "c2"), ("c1",), ("c1",),
+                 ("c1",), ("c1",)],
+    "greenhouse:d": [("d1",), ("d1",), ("d1",), None, None, None, None, None],
+}
+
+
+def item(source: str, source_id: str, week: int) -> dict[str, Any]:
+    fields = MOVED if source_id == "c1" and week >= 4 else POSTINGS[source_id]
+    return {"source": source, "source_id": source_id, "url": f"https://example.org/{source_id}",
+            **fields}
+
+
+def write_week(archive: Path, week: int) -> None:
+    day = WEEKS[week]
+    for spider, sources in SPIDERS.items():
+        items: list[dict[str, Any]] = []
+        boards: dict[str, dict[str, Any]] = {}
+        for source in sources:
+            listed = SCHEDULE[source][week]
+            if listed is None:
+                continue
+            if listed == "-":
+                boards[source] = {"requests": 1, "problems/http_503": 1, "status/503": 1}
+                continue
+            found = [item(source, i, week) for i in listed if i != "~"]
+            items += found
+            boards[source] = {"listing_pages": 2, "requests": 3, "items": len(found),
+                              "incomplete": int("~" in listed)}
+        write_run(archive, spider=spider, run_id=f"{day.replace('-', '')}T030000Z-{spider}",
+                  started_at=f"{day}T03:00:00Z", finished_at=f"{day}T03:20:00Z", items=items,
+                  boards=boards)
+
+
+def built(data: Path, archive: Path, *, rebuild: bool = False) -> dict[str, list[Any]]:
+    build(data, archive, extra_normalizer, make_derivers(min_cell=1), rebuild=rebuild)
+    return contents(data / "peerjobs.db")
+
+
+ORDERS = {
+    "week by week": [[0], [1], [2], [3], [4], [5], [6], [7]],
+    "a late week": [[0], [1], [3], [4], [2], [5], [6], [7]],
+    "weeks at once, out of order": [[5, 6], [0, 1], [2], [3, 4, 7]],
+}
+
+
+@pytest.mark.parametrize("order", ORDERS.values(), ids=list(ORDERS))
+def test_every_incremental_build_equals_a_rebuild(tmp_path: Path, order: list[list[int]]
+                                                   ) -> None:
+    archive = tmp_path / "archive"
+    for weeks in order:
+        for week in weeks:
+            write_week(archive, week)
+        incremental = built(tmp_path / "data", archive)
+        rebuilt = built(tmp_path / "rebuilt", archive, rebuild=True)
+        assert incremental.keys() == rebuilt.keys()
+        for table in rebuilt:
+            assert incremental[table] == rebuilt[table], (weeks, table)
+    final = contents(tmp_path / "data" / "peerjobs.db")
+    assert len(final["postings"]) == 10 and len(final["demand_weekly"]) > 100
+    lifecycle = {row[0]: row[1:] for row in sqlite3.connect(
+        tmp_path / "data" / "peerjobs.db").execute(
+        "select source_id, status, reposted_count, active_to from postings order by 1")}
+    assert lifecycle == {
+        "a1": ("closed", 0, "2026-02-02"), "a2": ("closed", 1, "2026-02-16"),
+        "a3": ("closed", 0, "2026-02-09"), "a4": ("open", 0, None),
+        "b1": ("closed", 0, "2026-01-26"), "b2": ("open", 1, None), "b3": ("open", 0, None),
+        "c1": ("open", 0, None), "c2": ("closed", 0, "2026-01-28"), "d1": ("open", 0, None)}
+
+
+def test_a_build_touches_only_what_its_runs_can_change(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    for week in range(7):
+        write_week(archive, week)
+    built(tmp_path / "data", archive)
+    write_week(archive, 7)
+    report = build(tmp_path / "data", archive, extra_normalizer, make_derivers(min_cell=1))
+    # Week 8 lists a4, b2, b3 (new) and c1; a1 and a3 are closed for good, d1's board is no
+    # longer crawled, so nothing can change them.
+    assert (report.runs_loaded, report.lifecycle_postings) == (3, 5)
+    assert not report.up_to_date
+
+
+def test_a_build_with_no_new_run_does_nothing_and_builds_no_normalizer(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    for week in range(3):
+        write_week(archive, week)
+    built(tmp_path / "data", archive)
+    database = tmp_path / "data" / "peerjobs.db"
+    stamp = database.stat().st_mtime_ns, database.stat().st_ino
+    lazy = LazyNormalizer()
+    report = build(tmp_path / "data", archive, lazy, make_derivers(min_cell=1))
+    assert (report.up_to_date, report.runs_loaded, list(report.phases)) == (True, 0, ["check"])
+    assert not lazy.built
+    assert (database.stat().st_mtime_ns, database.stat().st_ino) == stamp
+    # Other settings of the derivers: the tables are recomputed, nothing is loaded.
+    report = build(tmp_path / "data", archive, lazy, make_derivers(min_cell=3))
+    assert (report.up_to_date, report.runs_loaded, lazy.built) == (False, 0, False)
+    build(tmp_path / "rebuilt", archive, extra_normalizer, make_derivers(min_cell=3),
+          rebuild=True)
+    assert contents(database) == contents(tmp_path / "rebuilt" / "peerjobs.db")
+    conn = sqlite3.connect(database)
+    assert conn.execute("select value from build_info where key = 'min_cell'").fetchone() == (
+        "3",)
+
+
+def test_a_new_taxonomy_version_normalizes_every_posting_again(tmp_path: Path) -> None:
+    from normalize.taxonomy import load_taxonomy
+
+    from db.pipeline import build_database
+
+    version = load_taxonomy().version
+    data, other = tmp_path / "data", tmp_path / "other"
+    for week in range(3):
+        write_week(data / "archive", week)
+    build_database(data)
+    assert stored_versions(data) == {version}
+    taxonomy = tmp_path / "taxonomy.yaml"
+    shipped = (Path(__file__).resolve().parent.parent / "normalize" / "data" / "taxonomy.yaml")
+    text = shipped.read_text(encoding="utf-8")
+    taxonomy.write_text(text.replace(f'version: "{version}"', f'version: "{version}-edit"', 1),
+                        encoding="utf-8")
+    write_week(data / "archive", 3)
+    report = build_database(data, taxonomy=taxonomy)
+    assert (report.runs_loaded, report.lifecycle_postings) == (12, None)  # rebuilt whole
+    assert stored_versions(data) == {f"{version}-edit"}
+    for week in range(4):
+        write_week(other / "archive", week)
+    build_database(other, rebuild=True, taxonomy=taxonomy)
+    assert contents(data / "peerjobs.db") == contents(other / "peerjobs.db")
+    # The same version again: nothing is new.
+    assert build_database(data, taxonomy=taxonomy).up_to_date
+
+
+def stored_versions(data: Path) -> set[str]:
+    conn = sqlite3.connect(data / "peerjobs.db")
+    try:
+        return {row[0] for row in conn.execute("select taxonomy_version from postings")}
+    finally:
+        conn.close()

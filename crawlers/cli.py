@@ -51,17 +51,31 @@ def main(data_dir: Path | None, verbose: bool) -> None:
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy setting for this crawl (repeatable).")
 @click.option("--strict", is_flag=True, help="Exit non-zero when any source fails.")
+@click.option("--scrapyd", "scrapyd_nodes", metavar="URL[,URL...]",
+              help="Run one job per board on these Scrapyd nodes (the data folder must be a "
+                   "path every node mounts).")
+@click.option("--scrapyd-slots", default=4, show_default=True, type=int,
+              help="Jobs each Scrapyd node runs at once (its max_proc).")
 def crawl(sources: tuple[str, ...], api_base: str | None, overrides: tuple[str, ...],
-          strict: bool) -> None:
+          strict: bool, scrapyd_nodes: str | None, scrapyd_slots: int) -> None:
     """Run the spiders for SOURCES (platforms, source keys or board tokens; default: all enabled)."""
     from crawlers.crawl import crawl_sources, print_summary
+    from crawlers.scrapyd_crawl import ScrapydError, crawl_with_scrapyd
 
     try:
         with showing():
-            outcomes = crawl_sources(sources, api_base=api_base,
-                                     settings=_settings_from(overrides))
+            if scrapyd_nodes:
+                outcomes = crawl_with_scrapyd(sources, scrapyd_nodes, slots=scrapyd_slots,
+                                              api_base=api_base,
+                                              settings=_settings_from(overrides),
+                                              echo=click.echo)
+            else:
+                outcomes = crawl_sources(sources, api_base=api_base,
+                                         settings=_settings_from(overrides))
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    except ScrapydError as exc:
+        raise click.ClickException(f"Scrapyd: {exc} (no job was scheduled)") from exc
     code = print_summary(outcomes, strict=strict)
     sys.exit(code)
 

@@ -1,0 +1,184 @@
+"""Site speed at a million postings (issue 16, target 1): what makes the pages fast, checked
+for what it does, never for how fast (benchmarks/bench_serve.py --postings measures that).
+
+* ``search_postings`` narrows to the state before ranking and answers exactly what the
+  query that ranked every match first answered, ties and the 100-row cut included;
+* the indexes the table pages use exist after a build and after migrating an older database,
+  and the pages' queries use them;
+* the facets metadata.yml offers, and the settings ``peerjobs serve`` passes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import REPO
+from datasette.utils import escape_fts
+from sqlite_utils import Database
+
+from db.schema import migrate
+
+METADATA = yaml.safe_load((REPO / "datasette" / "metadata.yml").read_text())
+QUERIES = METADATA["databases"]["peerjobs"]["queries"]
+
+RANK_EVERY_MATCH_SQL = """
+with recursive words(rest, word) as (
+  select trim(replace(replace(replace(replace(coalesce(:q, ''), '"', ' '), char(9), ' '),
+                              char(10), ' '), char(13), ' ')) || ' ', ''
+  union all
+  select ltrim(substr(rest, instr(rest, ' ') + 1)), substr(rest, 1, instr(rest, ' ') - 1)
+  from words where rest != ''
+),
+terms(expression) as (
+  select coalesce(group_concat('"' || word || '"', ' '), '""') from words where word != ''
+)
+select p.id, p.title, e.name as employer, p.state, p.county, p.is_peer, p.role_family,
+  p.status, p.hourly_min, p.hourly_max, p.first_seen, p.last_seen, p.url,
+  snippet(postings_fts, -1, '[', ']', '…', 16) as excerpt
+from postings_fts
+join postings p on p.id = postings_fts.rowid
+left join employers e on e.employer_id = p.employer_id
+where postings_fts match (select expression from terms)
+  and (coalesce(:state, '') = '' or p.state = upper(trim(:state)))
+order by rank
+limit 100
+"""
+"""search_postings as it was before issue 16: every match ranked, then the state checked."""
+
+PHRASES = ["Peer Support Specialist", "Recovery Coach", "Family Peer Advocate",
+           "Registered Nurse", "Case Manager"]
+SENTENCES = ["Share lived experience of recovery and support people toward their goals.",
+             "Support families in wraparound planning and school meetings.",
+             "Meet people in the emergency department after an overdose.",
+             "Administer medications and complete assessments.",
+             "Peer support groups twice a week; peer supervision weekly."]
+
+
+def search_database(path: Path) -> sqlite3.Connection:
+    """450 postings in three states: titles and texts drawn from a few phrases, so that many
+    postings score alike (ties) and common words match more than 100 postings per state."""
+    db = Database(path)
+    migrate(db)
+    rows = []
+    for number in range(450):
+        phrase = PHRASES[number % len(PHRASES)]
+        text = " ".join(SENTENCES[(number // k) % len(SENTENCES)] for k in (1, 3, 7))
+        rows.append({"id": 1000 + (number * 7919) % 450, "source": f"test:{number % 4}",
+                     "source_id": str(number), "title": phrase, "employer": f"Employer {number % 9}",
+                     "description": text, "state": ("MI", "TX", "WY", None)[number % 4],
+                     "is_peer": int("Peer" in phrase or "Recovery" in phrase),
+                     "employer_id": number % 9})
+    db.table("postings").insert_all(rows)
+    db.table("employers").insert_all({"employer_id": k, "name": f"Employer {k}"} for k in range(9))
+    db.close()
+    conn = sqlite3.connect(path)
+    conn.create_function("escape_fts", 1, escape_fts)
+    return conn
+
+
+@pytest.fixture(scope="module")
+def searchable(tmp_path_factory: pytest.TempPathFactory) -> sqlite3.Connection:
+    return search_database(tmp_path_factory.mktemp("search") / "search.db")
+
+
+def search(conn: sqlite3.Connection, sql: str, q: str | None, state: str | None) -> list[Any]:
+    return conn.execute(sql, {"q": q, "state": state}).fetchall()
+
+
+def test_search_answers_what_ranking_every_match_first_answered(
+        searchable: sqlite3.Connection) -> None:
+    queries = ["peer support", "support", "recovery", "peer", "overdose medications",
+               "nurse", "employer", "\"peer", "peer AND (", "", None, "nothing-matches-this"]
+    states = ["", None, "MI", "tx", " wy ", "ZZ"]
+    for q, state in itertools.product(queries, states):
+        assert search(searchable, QUERIES["search_postings"]["sql"], q, state) == \
+            search(searchable, RANK_EVERY_MATCH_SQL, q, state), (q, state)
+
+
+def test_search_in_a_state_keeps_the_100_best_in_rank_order(
+        searchable: sqlite3.Connection) -> None:
+    rows = search(searchable, QUERIES["search_postings"]["sql"], "support", "tx")
+    assert len(rows) == 100 and {r[3] for r in rows} == {"TX"}
+    ids = [r[0] for r in rows]
+    scored = searchable.execute(
+        "select p.id, bm25(postings_fts) from postings_fts join postings p on "
+        "p.id = postings_fts.rowid where postings_fts match 'support' and p.state = 'TX' "
+        "order by 2, 1 limit 100").fetchall()
+    assert ids == [i for i, _ in scored]
+    assert len({s for _, s in scored}) < 100  # ties were there to keep in id order
+    assert all("[support]" in r[-1].lower() for r in rows)
+
+
+# -- counts kept per published file ---------------------------------------------------------
+
+def small_site(path: Path, states: list[str]) -> None:
+    """A file with one row per entry of ``states``, published as a build does (a new inode)."""
+    work = path.with_name(path.name + ".building")
+    work.unlink(missing_ok=True)
+    conn = sqlite3.connect(work)
+    conn.execute("create table places (id integer primary key, state text)")
+    conn.executemany("insert into places (state) values (?)", [(s,) for s in states])
+    conn.commit()
+    conn.close()
+    work.replace(path)
+
+
+def site_for(path: Path) -> Any:
+    from datasette.app import Datasette
+
+    metadata = {"databases": {"peerjobs": {"tables": {"places": {"facets": ["state"]}}}}}
+    return Datasette([str(path)], metadata=metadata,
+                     plugins_dir=str(REPO / "datasette" / "plugins"))
+
+
+def facet_counts(page: dict[str, Any]) -> tuple[int, dict[str, int]]:
+    results = page["facet_results"]["state"]["results"]
+    return page["filtered_table_rows_count"], {r["value"]: r["count"] for r in results}
+
+
+@pytest.mark.asyncio
+async def test_table_page_counts_are_kept_until_a_new_file_is_published(tmp_path: Path) -> None:
+    path = tmp_path / "peerjobs.db"
+    small_site(path, ["MI", "MI", "TX"])
+    ds = site_for(path)
+    await ds.invoke_startup()
+    kept = ds.databases["peerjobs"]._counts
+    first = (await ds.client.get("/peerjobs/places.json")).json()
+    assert facet_counts(first) == (3, {"MI": 2, "TX": 1})
+    assert sorted(key[1].split()[1] for key in kept) == ["count(*)", "state"]
+    filtered = (await ds.client.get("/peerjobs/places.json?state=MI")).json()
+    assert facet_counts(filtered) == (2, {"MI": 2}) and len(kept) == 4
+    # The same pages again are answered from what was kept: nothing is added
+    assert facet_counts((await ds.client.get("/peerjobs/places.json")).json()) == \
+        (3, {"MI": 2, "TX": 1}) and len(kept) == 4
+    # A visitor's own SQL is never kept, nor a page with its own where clause
+    own = await ds.client.get("/peerjobs.json?sql=select+count(*)+from+places&_shape=array")
+    assert own.json() == [{"count(*)": 3}]
+    assert facet_counts((await ds.client.get(
+        "/peerjobs/places.json?_where=state+%3D+'TX'")).json()) == (1, {"TX": 1})
+    assert len(kept) == 4
+    # A build publishes a new file: its counts, not the kept ones
+    small_site(path, ["WY"] * 5)
+    assert facet_counts((await ds.client.get("/peerjobs/places.json")).json()) == \
+        (5, {"WY": 5})
+    assert facet_counts((await ds.client.get("/peerjobs/places.json?state=MI")).json()) == \
+        (0, {})
+
+
+# -- what peerjobs serve passes ---------------------------------------------------------------
+
+def test_serve_passes_the_site_settings(tmp_path: Path) -> None:
+    from crawlers.cli import DATASETTE_DIR, datasette_command
+
+    command = datasette_command(tmp_path / "peerjobs.db", host="127.0.0.1", port=8123)
+    settings = {command[i + 1]: command[i + 2] for i, word in enumerate(command)
+                if word == "--setting"}
+    assert settings == {"sql_time_limit_ms": "5000", "max_returned_rows": "5000",
+                        "truncate_cells_html": "200", "suggest_facets": "off",
+                        "facet_time_limit_ms": "2000"}
+    assert command[command.index("--metadata") + 1] == str(DATASETTE_DIR / "metadata.yml")

@@ -96,6 +96,7 @@ def child_build(data: Path, archive: Path, rebuild: bool) -> None:
 
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     logging.getLogger("db.trends").setLevel(logging.INFO)
+    logging.getLogger("db.changes").setLevel(logging.INFO)
     started = time.monotonic()
     report = build(data, archive, LazyNormalizer(), make_derivers(), rebuild=rebuild,
                    workers=None)
@@ -116,7 +117,7 @@ def run_build(data: Path, archive: Path, rebuild: bool) -> dict[str, Any]:
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["wall"] = time.monotonic() - started
     result["trends"] = [line.split(": ", 1)[1] for line in done.stderr.splitlines()
-                        if line.startswith("db.trends: trend periods")]
+                        if line.startswith(("db.trends: trend periods", "db.changes: "))]
     return result
 
 
@@ -135,7 +136,7 @@ def tables(database: Path) -> dict[str, list[tuple[Any, ...]]]:
     try:
         names = [row[0] for row in conn.execute(
             "select name from sqlite_master where type = 'table' and name not like 'sqlite%' "
-            "and name not like 'postings_fts%' order by name")]
+            "and name not like 'postings_fts%' and name != '_sqlite_migrations' order by name")]
         return {name: sorted(conn.execute(f"select * from [{name}]").fetchall(), key=repr)
                 for name in names}
     finally:

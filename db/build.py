@@ -54,7 +54,7 @@ from sqlite_utils import Database
 
 from crawlers import progress
 from db.archive import ArchivedRun, ArchiveProblem, archived_runs
-from db.changes import close_changes, note_since, open_changes
+from db.changes import close_changes, note_postings, note_since, open_changes
 from db.lifecycle import apply_staged, build_as_of, mark_touched, refresh_lifecycle
 from db.load import Known, Normalizer, ParsedRun, RunLoad, classify_run, parse_run, write_run
 from db.normalized import LazyNormalizer
@@ -92,8 +92,11 @@ class BuildReport:
     phases: dict[str, float] = field(default_factory=dict)
     """Seconds spent in each step: copy, load, fts, lifecycle, each deriver, check, publish
     (only ``check`` when nothing was new)."""
-    changed_ids: list[int] = field(default_factory=list, repr=False)
-    """Postings whose content changed (their earliest sighting dates what the build changed)."""
+    touched_ids: list[int] = field(default_factory=list, repr=False)
+    """Postings inserted or changed (by incremental loads)."""
+    moved_ids: list[int] = field(default_factory=list, repr=False)
+    """Postings whose places or peer flag changed (their first sighting dates what the build
+    changed)."""
     lifecycle_postings: int | None = None
     """Postings whose lifecycle was recomputed (None: every posting)."""
     up_to_date: bool = False
@@ -236,7 +239,8 @@ def _count(report: BuildReport, result: RunLoad) -> None:
     report.changed_postings += result.changed_postings
     report.bad_lines += result.bad_lines
     report.problems.extend(result.problems or [])
-    report.changed_ids.extend(result.changed_ids or [])
+    report.moved_ids.extend(result.moved_ids or [])
+    report.touched_ids.extend(result.touched_ids or [])
     logger.info("loaded run %s: %s items", result.run_id, result.items)
 
 
@@ -422,14 +426,15 @@ def _lifecycle_workers(postings: int, requested: int | None) -> int:
 def _note_loaded(db: Database, runs: list[ArchivedRun], changed: list[int],
                  old_as_of: str | None) -> None:
     """The earliest day the loaded runs can change (db/changes.py): the previous as-of day,
-    the start of each new run, the first sighting of each posting whose content changed."""
-    note_since(db, old_as_of)
-    note_since(db, min((run.started_at for run in runs if run.started_at), default=None))
+    the start of each new run, the first sighting of each posting that changed places."""
+    note_since(db, old_as_of, "the previous as-of day")
+    note_since(db, min((run.started_at for run in runs if run.started_at), default=None),
+               "a new run")
     for start in range(0, len(changed), 500):
         chunk = changed[start:start + 500]
         row = db.conn.execute(f"select min(first_seen) from postings where id in "
                               f"({', '.join('?' * len(chunk))})", chunk).fetchone()
-        note_since(db, row[0] if row else None)
+        note_since(db, row[0] if row else None, "a posting moved")
 
 
 def _build(
@@ -497,7 +502,8 @@ def _build(
                     report.lifecycle_changes, report.lifecycle_postings or "all")
         open_changes(db, full=bulk or old_as_of is None or finished_by is None
                      or finished_by[0] != derivers_fingerprint(derivers))
-        _note_loaded(db, pending, report.changed_ids, old_as_of)
+        _note_loaded(db, pending, report.moved_ids, old_as_of)
+        note_postings(db, report.touched_ids)
         phase("lifecycle")
         for done, derive in enumerate(derivers):
             if fail_after_derivers is not None and done >= fail_after_derivers:

@@ -335,10 +335,10 @@ def listed_counts(db: Database, watching: Watching,
 
 
 def coverage_rows(watching: Watching, granularity: Granularity, stock: Counts,
-                  listed: tuple[Counts, Counts], since: int | None = None
-                  ) -> list[tuple[Any, ...]]:
-    """Every row of one coverage table (of the periods from ``since`` on, when given), sorted
-    by level, code and period."""
+                  listed: tuple[Counts, Counts], since: int | None = None,
+                  earlier: dict[Geo, int] | None = None) -> list[tuple[Any, ...]]:
+    """Every row of one coverage table (of the periods from ``since`` on when given, from
+    ``earlier[geo]`` for the places there), sorted by level, code and period."""
     windows = watching.windows(granularity)
     last = watching.last_period(granularity)
     watched = watching.boards_watched(granularity)
@@ -352,7 +352,9 @@ def coverage_rows(watching: Watching, granularity: Granularity, stock: Counts,
         head = (GEO_LEVELS[level], code, watching.names[geo])
         counts = (watched.get(geo, empty), every_week.get(geo, empty),
                   listed[0].get(geo, empty), listed[1].get(geo, empty), stock.get(geo, empty))
-        for period in range(max(windows[geo], since or windows[geo]), last + 1):
+        first = windows[geo] if since is None else max(
+            windows[geo], min(since, (earlier or {}).get(geo, since)))
+        for period in range(first, last + 1):
             start, complete = stamps[period]
             rows.append((start, *head, complete, *(cell.get(period, 0) for cell in counts)))
     return rows

@@ -38,6 +38,13 @@ earliest first sighting, then the smallest id.
 **Cluster lifetime.** ``active_from`` is the earliest member's, ``active_to`` null while any
 member is open (else the latest member's), ``status`` open while any member is open.
 
+**Incremental builds** form again only the clusters of the sub-blocks (one employer's
+postings of one peer flag in a block) that hold a posting the build inserted or changed
+(db/changes.py) or whose lifecycle changed, one whose employer changed or was renamed, or a
+member of a stored cluster such a posting belonged to; the others' postings, hence their
+clusters, are as before (an open posting's interval runs to the as-of date, but it already
+overlapped every posting that started before it).
+
 **What changed.** Each block's new peer clusters are compared with the stored ones of its
 postings (the columns the trend tables read); the earliest day a changed, new or vanished
 cluster counts from (a period earlier for the stock, db/trends.py) is noted for the trend
@@ -61,7 +68,7 @@ from typing import Any
 from rapidfuzz import fuzz, utils
 from sqlite_utils import Database
 
-from db.changes import note_since
+from db.changes import TOUCHED, changed_since, note_since
 from db.employers import EmployerMap, canonicalize
 from db.lifecycle import LIFECYCLE_COLUMNS, STAGED
 from db.parallel import each_attached, map_parts, read_only, scratch_database
@@ -418,20 +425,26 @@ def _blocks(records: Iterable[tuple[DedupRecord, int | None, int | None]]
         yield list(block)
 
 
-DedupTask = tuple[list[str], str, MatchSettings, EmployerMap, dict[int, str]]
-"""States of the task ("" for postings without one), as-of date, settings, employers."""
+Dirty = tuple[frozenset[int], frozenset[int], frozenset[int]]
+"""What an incremental build must cluster again: postings touched (inserted, changed, new
+lifecycle), their stored clusters, employers renamed."""
+DedupTask = tuple[list[str], str, MatchSettings, EmployerMap, dict[int, str], Dirty | None]
+"""States of the task ("" for postings without one), as-of date, settings, employers, what
+is dirty (None: everything)."""
 
 
 def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
     """Cluster the postings of some states into the scratch tables ``clusters`` and ``links``
-    (postings whose employer or cluster changed); a :func:`db.parallel.map_parts` task."""
-    states, as_of_day, settings, employers, names = task
+    (postings whose employer or cluster changed), and the stored clusters they replace into
+    ``gone``; a :func:`db.parallel.map_parts` task."""
+    states, as_of_day, settings, employers, names, dirty = task
     db = read_only(database)
     out = scratch_database(scratch)
     out.execute(f"create table clusters ({', '.join(CLUSTER_COLUMNS)})")
     out.execute("create table links (id integer primary key, employer_id integer, "
                 "cluster_id integer)")
     out.execute("create table changed (day text)")
+    out.execute("create table gone (cluster_id integer primary key)")
     describe = _Descriptions(db, settings)
     named = [state for state in states if state]
     marks = ", ".join("?" * len(named))
@@ -448,9 +461,15 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
                    for record, old_employer, old_cluster in block}
             for record, _, _ in block:
                 by_employer[(record.is_peer, record.employer_id)].append(record)
+            redo = _dirty_sub_blocks(block, by_employer, dirty)
             clusters_rows: list[tuple[Any, ...]] = []
             links: list[tuple[int, int | None, int]] = []
-            for (_, employer_id), records in by_employer.items():
+            replaced: set[int] = set()
+            for key, records in by_employer.items():
+                if key not in redo:
+                    continue
+                employer_id = key[1]
+                replaced.update(c for c in (old[r.id][1] for r in records) if c is not None)
                 if employer_id is None or len({r.source for r in records}) == 1:
                     clusters = [[r] for r in records]
                 else:
@@ -463,12 +482,58 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
                             links.append((member.id, member.employer_id, members[0].id))
             out.conn.executemany(insert_cluster, clusters_rows)
             out.conn.executemany("insert into links values (?, ?, ?)", links)
-            day = _earliest_change(db, {c for _, _, c in block if c is not None}, clusters_rows)
+            out.conn.executemany("insert or ignore into gone values (?)",
+                                 ((c,) for c in replaced))
+            day = _earliest_change(db, replaced, clusters_rows)
             if day is not None and (earliest is None or day < earliest):
                 earliest = day
         out.conn.execute("insert into changed values (?)", (earliest,))
     out.close()
     db.close()
+
+
+SubBlock = tuple[int | None, int | None]
+"""(peer flag, employer id) within a block."""
+
+
+def _dirty_sub_blocks(block: list[tuple[DedupRecord, int | None, int | None]],
+                      by_employer: dict[SubBlock, list[DedupRecord]], dirty: Dirty | None
+                      ) -> set[SubBlock]:
+    """The sub-blocks of a block whose clusters must be formed again (all without ``dirty``)."""
+    if dirty is None:
+        return set(by_employer)
+    touched, clusters, renamed = dirty
+    moved = {record.id for record, old_employer, _ in block
+             if record.id in touched or record.employer_id != old_employer}
+    stale = clusters | {old_cluster for record, _, old_cluster in block
+                        if record.id in moved and old_cluster is not None}
+    redo = set()
+    for record, _, old_cluster in block:
+        if record.id in moved or old_cluster is None or old_cluster in stale \
+                or record.employer_id in renamed:
+            redo.add((record.is_peer, record.employer_id))
+    return redo
+
+
+def _dirty(db: Database, staged: bool, old_names: dict[int, str], names: dict[int, str]
+           ) -> Dirty | None:
+    """What an incremental build must cluster again (None: everything, db/changes.py)."""
+    full, _ = changed_since(db)
+    if full:
+        return None
+    touched = {row[0] for row in db.conn.execute(f"select id from [{TOUCHED}]")}
+    if staged:
+        touched.update(row[0] for row in db.conn.execute(f"select id from [{STAGED}]"))
+    clusters: set[int] = set()
+    ids = sorted(touched)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        clusters.update(row[0] for row in db.conn.execute(
+            f"select cluster_id from dedup_input where cluster_id is not null and id in "
+            f"({', '.join('?' * len(chunk))})", chunk))
+    renamed = {employer for employer, name in names.items() if old_names.get(employer) != name}
+    renamed |= set(old_names) - set(names)
+    return frozenset(touched), frozenset(clusters), frozenset(renamed)
 
 
 def _state_groups(db: Database, count: int) -> list[list[str]]:
@@ -505,26 +570,44 @@ def link_postings(db: Database, *, as_of: str | None, settings: MatchSettings = 
         db.conn.execute("drop table if exists dedup_input")
         db.conn.execute(_COPY_SQL.format(join=join, **lifecycle), {"as_of": as_of_day})
         db.conn.execute("create index dedup_input_block on dedup_input (state, role_family, id)")
+    old_names = {row[0]: row[1] for row in db.conn.execute(
+        "select employer_id, name from employers")}
     employers = canonicalize(db, "dedup_input")
     names = {row[0]: row[1] for row in db.conn.execute("select employer_id, name from employers")}
+    dirty = _dirty(db, staged, old_names, names)
     groups = _state_groups(db, 4 * workers if workers > 1 else 1)
-    tasks: list[DedupTask] = [(group, as_of_day, settings, employers, names) for group in groups]
+    tasks: list[DedupTask] = [(group, as_of_day, settings, employers, names, dirty)
+                              for group in groups]
     scratch = map_parts(db, dedup_part, tasks, workers=workers, label="dedup")
     with db.atomic():
-        db.conn.execute("delete from clusters")
         db.conn.execute("create temp table dedup_links "
                         "(id integer primary key, employer_id integer, cluster_id integer)")
-    # Clusters are rebuilt whole: their indexes are built once afterwards, over sorted keys,
-    # rather than kept current through a million inserts in hash order.
-    deferred = suspend_indexes(db, ("clusters",))
+        db.conn.execute(f"create temp table dedup_new ({', '.join(CLUSTER_COLUMNS)})")
+        db.conn.execute("create temp table dedup_gone (cluster_id integer primary key)")
+        if dirty is None:
+            db.conn.execute("delete from clusters")
+    # Clusters rebuilt whole have their indexes built once afterwards, over sorted keys, rather
+    # than kept current through a million inserts in hash order. Clusters formed again replace
+    # the stored ones once every part is read (a posting may have moved between parts).
+    deferred = suspend_indexes(db, ("clusters",)) if dirty is None else []
+    into = "clusters" if dirty is None else "temp.dedup_new"
     for part in each_attached(db, scratch):
         with db.atomic():
-            db.conn.execute(f"insert into clusters select * from {part}.clusters "
+            db.conn.execute(f"insert into {into} select * from {part}.clusters "
                             f"order by cluster_id")
+            db.conn.execute(f"insert or ignore into temp.dedup_gone select * from {part}.gone")
             db.conn.execute(f"insert into temp.dedup_links select * from {part}.links")
             [(day,)] = db.conn.execute(f"select day from {part}.changed").fetchall()
-            note_since(db, day)
+            note_since(db, day, "a peer cluster changed")
     restore_indexes(db, deferred)
+    with db.atomic():
+        if dirty is not None:
+            db.conn.execute("delete from clusters where cluster_id in "
+                            "(select cluster_id from temp.dedup_gone)")
+            db.conn.execute("insert into clusters select * from temp.dedup_new "
+                            "order by cluster_id")
+        db.conn.execute("drop table temp.dedup_new")
+        db.conn.execute("drop table temp.dedup_gone")
     changed = int(db.conn.execute("select count(*) from temp.dedup_links").fetchone()[0])
     with db.atomic():
         if staged:

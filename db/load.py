@@ -92,8 +92,11 @@ class RunLoad:
     new_postings: int = 0
     changed_postings: int = 0
     problems: list[str] | None = None
-    changed_ids: list[int] | None = None
-    """Ids of the postings whose content changed (db/changes.py dates what that changes)."""
+    touched_ids: list[int] | None = None
+    """Ids of the postings inserted or changed (db/changes.py)."""
+    moved_ids: list[int] | None = None
+    """Changed postings whose places or peer flag changed (db/changes.py dates what that
+    changes: the coverage tables count postings by place, for every period they were seen)."""
 
 
 def _chunks(values: list[int], size: int = 500) -> Iterable[list[int]]:
@@ -345,12 +348,36 @@ def classify_run(db: Database, parsed: ParsedRun, normalizer: Normalizer,
             assert shape is not None
             prepared.updates.append((values, shape))
             report.changed_postings += 1
-            if report.changed_ids is None:
-                report.changed_ids = []
-            report.changed_ids.append(pid)
         if known is not None:
             known[pid] = (digest, sys.intern(seen_at))
+    if known is None:
+        report.touched_ids = [values[0] for values in prepared.inserts] + \
+            [values[0] for values, _ in prepared.updates]
+    if known is None and prepared.updates:
+        report.moved_ids = _moved(db, prepared.updates)
     return prepared
+
+
+PLACE_COLUMNS = ("is_peer", "state", "county_fips", "cbsa_code", "region", "division")
+"""The columns the coverage tables count a posting by (db/coverage.py)."""
+
+
+def _moved(db: Database, updates: list[tuple[Values, Shape]]) -> list[int]:
+    """The updated postings whose stored places or peer flag differ from the new ones."""
+    stored: dict[int, tuple[Any, ...]] = {}
+    ids = [values[0] for values, _ in updates]
+    for chunk in _chunks(ids):
+        for pid, *old in db.conn.execute(
+                f"select id, {', '.join(PLACE_COLUMNS)} from postings where id in "
+                f"({', '.join('?' * len(chunk))})", chunk):
+            stored[pid] = tuple(old)
+    moved = []
+    for values, shape in updates:
+        old = stored.get(values[0])
+        if old is None or any(column in shape and values[_AT[column]] != old[index]
+                              for index, column in enumerate(PLACE_COLUMNS)):
+            moved.append(values[0])
+    return moved
 
 
 def _same_content(item: dict[str, Any] | None, values: Values | None, board_state: Any,

@@ -320,14 +320,16 @@ Cells = dict[tuple[str, str], list[tuple[int, int, TrendCluster]]]
 
 
 def demand_rows(frame: Frame, min_cell: int, level: int, since: int | None = None,
-                families_before: set[str] | None = None) -> tuple[list[tuple[Any, ...]], bool]:
+                families_before: set[str] | None = None, earlier: dict[str, int] | None = None
+                ) -> tuple[list[tuple[Any, ...]], bool]:
     """The rows of one geography level of one demand table, sorted by code, family, period,
-    and whether they are all of them: only the periods from ``since`` on when given, unless
-    the level's families differ from ``families_before`` (the stored rows' families), which
-    changes every period."""
+    and whether they are all of them: only the periods from ``since`` on when given (from
+    ``earlier[code]`` for the codes there), unless the level's families differ from
+    ``families_before`` (the stored rows' families), which changes every period."""
     cells, new, families = demand_cells(frame, level)
     if since is not None and families != families_before:
         since = None
+    earlier = earlier or {}
     rows: list[tuple[Any, ...]] = []
     ordered = sorted(families)
     for geo in frame.geos(level):
@@ -337,7 +339,8 @@ def demand_rows(frame: Frame, min_cell: int, level: int, since: int | None = Non
         for family in ordered:
             rows.extend(_cell_rows(cells.get((code, family), []), new.get((code, family), {}),
                                    (GEO_LEVELS[level], code, name, family), stamps,
-                                   frame.windows[geo], min_cell, since))
+                                   frame.windows[geo], min_cell,
+                                   since if since is None else min(since, earlier.get(code, since))))
     return rows, since is None
 
 
@@ -475,11 +478,13 @@ _INPUTS: dict[tuple[Path, str], Inputs] = {}
 """What this process loaded for the trend tasks of one build (key: database, as-of)."""
 
 
-TrendTask = tuple[str, int, str, int, str]
-"""(task, geography level or -1, as-of date, small-cell threshold, the day from which period
-rows are recomputed or "" for all). The task is an audit table, a demand or index table (one
-level each), or ``coverage`` (both coverage tables: their counts come from one pass over the
-sightings)."""
+Since = tuple[str, tuple[tuple[int, str, str], ...]]
+"""The day from which period rows are recomputed ("" for all of them), and earlier days for
+some geographies: (level, code, day)."""
+TrendTask = tuple[str, int, str, int, Since]
+"""(task, geography level or -1, as-of date, small-cell threshold, :data:`Since`). The task is
+an audit table, a demand or index table (one level each), or ``coverage`` (both coverage
+tables: their counts come from one pass over the sightings)."""
 WHOLE = "_whole"
 """Scratch table naming the tables a task recomputed whole although asked for some periods."""
 
@@ -516,8 +521,11 @@ def _targets(task: str) -> tuple[str, ...]:
 def task_rows(database: Path, task: TrendTask
               ) -> tuple[dict[str, list[tuple[Any, ...]]], set[str]]:
     """The rows one task gives each of its tables, and the tables it gave every row of."""
-    name, level, as_of_day, min_cell, since_day = task
+    name, level, as_of_day, min_cell, (since_day, earlier_days) = task
     since = date.fromisoformat(since_day) if since_day else None
+    earlier = {(geo_level, code): date.fromisoformat(day)
+               for geo_level, code, day in earlier_days}
+    first = min([since, *earlier.values()]) if since else None
     if name in AUDIT_TABLES:
         db = read_only(database)
         try:
@@ -528,13 +536,14 @@ def task_rows(database: Path, task: TrendTask
     if name == COVERAGE:
         db = read_only(database)
         try:
-            listed = listed_counts(db, inputs.watching, tuple(COVERAGE_TABLES.values()), since)
+            listed = listed_counts(db, inputs.watching, tuple(COVERAGE_TABLES.values()), first)
         finally:
             db.close()
         return {table: coverage_rows(inputs.watching, granularity,
                                      stock_counts(inputs.frame(granularity)),
                                      listed[granularity.table],
-                                     granularity.index(since) if since else None)
+                                     granularity.index(since) if since else None,
+                                     {geo: granularity.index(day) for geo, day in earlier.items()})
                 for table, granularity in COVERAGE_TABLES.items()}, \
             set() if since else set(COVERAGE_TABLES)
     if name in INDEX_TABLES:
@@ -550,7 +559,10 @@ def task_rows(database: Path, task: TrendTask
         finally:
             db.close()
     rows, whole = demand_rows(inputs.frame(granularity), min_cell, level,
-                              granularity.index(since) if since else None, before)
+                              granularity.index(since) if since else None, before,
+                              {code: granularity.index(day)
+                               for (geo_level, code), day in earlier.items()
+                               if geo_level == level})
     return {name: rows}, {name} if whole else set()
 
 
@@ -596,10 +608,13 @@ def build_trend_tables(db: Database, *, as_of: str | None, min_cell: int, worker
     wanted = tables or TREND_TABLES
     levels = sorted(range(len(GEO_LEVELS)), key=GEO_LEVELS.__getitem__)
     watching = load_watching(db, date.fromisoformat(as_of[:10])) if as_of else None
+    earlier: dict[Geo, str] = {}
     if since is not None and watching is not None:
-        since = _still_since(db, watching, since)
-    since_day = since or ""
-    logger.info("trend periods recomputed from %s", since_day or "the start")
+        since, earlier = _still_since(db, watching, since)
+    since_day: Since = (since or "", tuple(sorted((level, code, day)
+                                                   for (level, code), day in earlier.items())))
+    logger.info("trend periods recomputed from %s%s", since or "the start",
+                f" ({len(earlier)} place(s) from earlier)" if earlier else "")
     tasks: list[TrendTask] = [(table, -1, (as_of or "")[:10], min_cell, since_day)
                               for table in AUDIT_TABLES if table in wanted]
     if as_of:
@@ -628,6 +643,9 @@ def build_trend_tables(db: Database, *, as_of: str | None, min_cell: int, worker
             with db.atomic():
                 if since and table not in AUDIT_TABLES and table not in INDEX_TABLES:
                     _delete_rows(db, table, level, None if table in whole else since)
+                    for (geo_level, code), day in () if table in whole else earlier.items():
+                        if level in (-1, geo_level):
+                            _delete_rows(db, table, geo_level, day, code)
                 counts[table] += db.conn.execute(
                     f"insert into {table} ({columns}) select * from {part}.[{table}]").rowcount
     if watching is not None:
@@ -635,13 +653,17 @@ def build_trend_tables(db: Database, *, as_of: str | None, min_cell: int, worker
     return counts
 
 
-def _delete_rows(db: Database, table: str, level: int, since: str | None) -> None:
-    """A task's stored rows: its level's (every level's for coverage), from the period
-    holding ``since`` on when given."""
+def _delete_rows(db: Database, table: str, level: int, since: str | None,
+                 code: str | None = None) -> None:
+    """A task's stored rows: its level's (every level's for coverage; one place's when
+    ``code`` is given), from the period holding ``since`` on when given."""
     clauses, values = [], []
     if level >= 0:
         clauses.append("geo_level = ?")
         values.append(GEO_LEVELS[level])
+    if code is not None:
+        clauses.append("geo_code = ?")
+        values.append(code)
     if since is not None:
         granularity = GRANULARITIES.get(table) or COVERAGE_TABLES[table]
         clauses.append("period_start >= ?")
@@ -662,29 +684,32 @@ def _store_source_geographies(db: Database, watching: Watching) -> None:
         db.conn.executemany(f"insert into [{SOURCE_GEOGRAPHIES}] values (?, ?, ?)", rows)
 
 
-def _still_since(db: Database, watching: Watching, since: str) -> str | None:
-    """``since``, moved back to the first complete run of every board whose covered places
-    changed; None (recompute everything) when a place's name changed or there is no record
-    of the places boards covered."""
-    stored: dict[str, set[tuple[str, str]]] = defaultdict(set)
+def _still_since(db: Database, watching: Watching, since: str
+                 ) -> tuple[str | None, dict[Geo, str]]:
+    """``since``, and the places whose rows change from earlier: those a board began or
+    ceased to cover (its boards watched, perhaps its window, change since that board's first
+    complete run). None (recompute everything) when a place's name changed or there is no
+    record of the places boards covered."""
+    stored: dict[str, set[Geo]] = defaultdict(set)
+    levels = {name: index for index, name in enumerate(GEO_LEVELS)}
     for source, level, code in db.conn.execute(
             f"select source, geo_level, geo_code from [{SOURCE_GEOGRAPHIES}]"):
-        stored[source].add((level, code))
+        stored[source].add((levels[level], code))
     if not stored:
-        return None
-    day = date.fromisoformat(since)
+        return None, {}
+    earlier: dict[Geo, str] = {}
     for source in set(stored) | set(watching.geos):
-        now = {(GEO_LEVELS[level], code) for level, code in watching.geos.get(source, ())}
-        if now != stored.get(source, set()):
-            first = watching.first_complete(source)
-            if first is not None:
-                day = min(day, first)
+        first = watching.first_complete(source)
+        if first is None or first.isoformat() >= since:
+            continue
+        for geo in watching.geos.get(source, set()) ^ stored.get(source, set()):
+            earlier[geo] = min(earlier.get(geo, since), first.isoformat())
     names = {(GEO_LEVELS[level], code): name for (level, code), name in watching.names.items()}
     for level, code, name in db.conn.execute(
             f"select distinct geo_level, geo_code, geo_name from [{WEEKLY.coverage_table}]"):
         if names.get((level, code), name) != name:
-            return None
-    return day.isoformat()
+            return None, {}
+    return since, earlier
 
 
 def panel_info(db: Database, as_of: str | None) -> list[tuple[str, str, str]]:

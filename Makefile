@@ -8,15 +8,20 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_ARGS ?=
 
-.PHONY: setup browser demo test lint typecheck bench clean
+.PHONY: setup browser native demo test lint typecheck bench clean
 
-setup: $(STAMP) browser
+setup: $(STAMP) browser native
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "peerjobs needs Python 3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
+
+# The normalizer compiled with mypyc into .venv/peerjobs-native (about a minute; a no-op when the
+# sources have not changed since; plain Python when it cannot be built). See normalize/native.py.
+native: $(STAMP)
+	@$(BIN)/python -m normalize.build_native
 
 # Playwright's own browser download does not work offline: use Debian's chromium.
 browser:

@@ -48,7 +48,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Final, cast
+from typing import Any, Final, cast
 
 from normalize.taxonomy import CredentialSet, Taxonomy, load_credentials, load_taxonomy
 from normalize.textutil import (
@@ -437,7 +437,7 @@ class _Stub:
     """Lived-experience phrases as (start, end) in the sentence."""
     edu: bool
     lic: bool
-    memo_key: object = _UNREAD
+    memo_key: Any = _UNREAD  # Any, not object: mypyc cannot compile an object-typed slot default
     """The posting's peer flags ``memo_facts`` was read under (None when not a certification
     sentence); ``_UNREAD`` before the first reading."""
     memo_facts: _SentenceFacts | None = None
@@ -1705,7 +1705,7 @@ def _extractor() -> _Extractor:
 
 
 def extract_certification(
-    text: str | None, *, state: str | None = None, title: str | None = None
+    text: object, *, state: object = None, title: object = None
 ) -> Certification:
     """Read peer-certification and other hiring requirements from a posting's description.
 

@@ -32,12 +32,13 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
+
+from normalize import DATA_DIR
 
 __all__ = ["County", "Facility", "Geo", "Metro", "StateInfo", "area_names", "facility_key", "fold", "geo"]
 
-_DATA = Path(__file__).resolve().parent / "data" / "geo"
+_DATA = DATA_DIR / "geo"
 
 _FOLD_WORDS = (
     (re.compile(r"\bsaint\b"), "st"),

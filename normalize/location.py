@@ -33,10 +33,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from normalize.geo import (
     METRO_ALIASES,
@@ -294,11 +294,11 @@ class _Hit:
 
 
 def resolve_location(
-    text: str | None,
+    text: object,
     *,
-    others: Sequence[str] = (),
-    remote_hint: bool | None = None,
-    state_hint: str | None = None,
+    others: object = (),
+    remote_hint: object = None,
+    state_hint: object = None,
 ) -> Place:
     """Resolve raw location text (plus any further raw locations) to a :class:`Place`.
 
@@ -308,7 +308,9 @@ def resolve_location(
     try:
         clean_others: tuple[str, ...] = ()
         if others and not isinstance(others, (str, bytes)):
-            clean_others = tuple(c for c in (_clean(o) for o in list(others)[:50]) if c)
+            # not iterable: list() raises and the place comes out empty, as for any bad input
+            listed = list(cast(Iterable[object], others))[:50]
+            clean_others = tuple(c for c in (_clean(o) for o in listed) if c)
         elif isinstance(others, str):
             clean_others = (_clean(others),) if _clean(others) else ()
         hint = _clean(state_hint) if state_hint is not None else ""

@@ -369,7 +369,7 @@ class _Group:
 
 
 # ---------------------------------------------------------------------------------- public API
-def parse_pay_text(text: str | None) -> Pay:
+def parse_pay_text(text: object) -> Pay:
     """Parse a pay text such as "$23.84 - $26.28 per hour". Never raises."""
     try:
         clean = _clean(text, _MAX_TEXT)
@@ -382,12 +382,12 @@ def parse_pay_text(text: str | None) -> Pay:
 
 def normalize_pay(
     *,
-    pay_text: str | None = None,
+    pay_text: object = None,
     pay_min: Any = None,
     pay_max: Any = None,
     pay_period: Any = None,
     pay_currency: Any = None,
-    description: str | None = None,
+    description: object = None,
 ) -> Pay:
     """Normalize pay from structured fields, else the pay text, else the description.
 

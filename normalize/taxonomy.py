@@ -21,7 +21,8 @@ from typing import Any
 
 import yaml
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+from normalize import DATA_DIR
+
 TAXONOMY_PATH = DATA_DIR / "taxonomy.yaml"
 CREDENTIALS_PATH = DATA_DIR / "credentials.yaml"
 

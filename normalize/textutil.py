@@ -11,7 +11,7 @@ import importlib
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import Any, AnyStr
+from typing import Any, overload
 
 #: Longest text the normalizers look at. Postings longer than this are cut (descriptions of
 #: peer jobs are 1-8 KB; anything far beyond is page chrome or an encoding accident).
@@ -272,7 +272,11 @@ def light_text(value: object, limit: int = MAX_TEXT_CHARS) -> str:
     return text
 
 
-def find_all(text: AnyStr, needles: Iterable[AnyStr]) -> list[int]:
+@overload
+def find_all(text: str, needles: Iterable[str]) -> list[int]: ...
+@overload
+def find_all(text: bytes, needles: Iterable[bytes]) -> list[int]: ...
+def find_all(text: Any, needles: Iterable[Any]) -> list[int]:
     """Start of every occurrence of each needle in ``text``, needle by needle (overlaps
     included). ``str.find`` in a loop beats a regex alternation when the needles are rare."""
     found: list[int] = []

@@ -664,7 +664,7 @@ def _matcher(taxonomy: Taxonomy | None) -> _Matcher:
 # --------------------------------------------------------------------------- public API
 
 
-def clean_title(raw: str, *, taxonomy: Taxonomy | None = None) -> str:
+def clean_title(raw: object, *, taxonomy: Taxonomy | None = None) -> str:
     """Clean a raw job title down to the role it names.
 
     Drops requisition numbers and job codes, pay and bonuses, hours, shifts and employment
@@ -681,7 +681,7 @@ def clean_title(raw: str, *, taxonomy: Taxonomy | None = None) -> str:
 
 
 def classify_title(
-    title: str | None, description: str | None = None, *, taxonomy: Taxonomy | None = None
+    title: object, description: object = None, *, taxonomy: Taxonomy | None = None
 ) -> TitleMatch:
     """Classify a job title (and, for ambiguous titles, its description) as a peer role.
 
@@ -703,7 +703,7 @@ def classify_title(
         return TitleMatch(False, None, None, 0.0, "no_match", "")
 
 
-def has_lived_experience_language(text: str | None) -> bool:
+def has_lived_experience_language(text: object) -> bool:
     """True when ``text`` asks for or describes the worker's own lived experience.
 
     Looks for the taxonomy's ``lived_experience`` phrases ("lived experience", "in recovery",

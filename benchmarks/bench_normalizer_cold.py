@@ -12,29 +12,48 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_normalizer import sample_postings, throughput  # noqa: E402
+from bench_normalizer import (  # noqa: E402
+    naive_throughput,
+    print_rates,
+    pure_python_throughput,
+    sample_postings,
+    throughput,
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--postings", type=int, default=20_000)
+    parser.add_argument("--rate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    postings = sample_postings(args.postings)
+    postings = cold_postings(args.postings)
+    # warm up geo indexes and regexes on other postings, never on these texts
+    rate, _ = throughput(postings, warm=sample_postings(200, seed=11))
+    if args.rate_only:  # the child of pure_python_throughput
+        print(rate)
+        return
+    pure = pure_python_throughput("bench_normalizer_cold.py", len(postings))
+    naive = naive_throughput(postings)
+    print("== normalize_record, full postings, no paragraph repeated")
+    print(f"postings: {len(postings):,}  one core (CPU time)")
+    print_rates("cold", rate, pure, naive)
+
+
+def cold_postings(count: int) -> list[dict[str, Any]]:
+    """bench_normalizer's postings with a unique reference number ending every paragraph."""
+    postings = sample_postings(count)
     for i, posting in enumerate(postings):
         paragraphs = posting["description"].split("\n\n")
         posting["description"] = "\n\n".join(
             f"{part} (ref {i}.{j})" for j, part in enumerate(paragraphs)
         )
-    # warm up geo indexes and regexes on other postings, never on these texts
-    rate, _ = throughput(postings, warm=sample_postings(200, seed=11))
-    print("== normalize_record, full postings, no paragraph repeated")
-    print(f"postings: {len(postings):,}  one core (CPU time)")
-    print(f"throughput: {rate:,.0f} postings/s")
+    return postings
 
 
 if __name__ == "__main__":

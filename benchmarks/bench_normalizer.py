@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import json
 import os
 import random
@@ -23,6 +24,8 @@ import resource
 import runpy
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -99,19 +102,41 @@ def naive_throughput(postings: list[dict[str, Any]]) -> float:
     return len(postings) / (time.process_time() - start)
 
 
-def pure_python_throughput(script: str, count: int) -> float | None:
+def pure_python_throughput(script: str, count: int, package_root: Path | None = None
+                           ) -> float | None:
     """The same measurement in a child process that runs the normalizer as plain Python (the
-    source modules, not the mypyc build): what compiling gains, measured in the same run."""
+    source modules, not the mypyc build): what compiling gains, measured in the same run. With
+    ``package_root``, the ``normalize`` package found there (another commit's) runs instead."""
+    env = {**os.environ, "PEERJOBS_PURE_PYTHON": "1"}
+    if package_root is not None:
+        env["PYTHONPATH"] = str(package_root)
     result = subprocess.run(
         [sys.executable, str(HERE / script), "--rate-only", "--postings", str(count)],
-        env={**os.environ, "PEERJOBS_PURE_PYTHON": "1"}, capture_output=True, text=True,
-        check=False,
+        env=env, capture_output=True, text=True, check=False,
     )
     try:
         return float(result.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        print(f"pure Python run failed: {result.stderr[-500:]}", file=sys.stderr)
+        print(f"child run failed: {result.stderr[-500:]}", file=sys.stderr)
         return None
+
+
+def rate_of_commit(script: str, count: int, ref: str) -> float | None:
+    """Throughput of the normalizer as it was at git ``ref``, in a child process (same postings,
+    same timing loop): a change is judged against its predecessor measured in the same run."""
+    with tempfile.TemporaryDirectory(prefix="normalize-") as folder:
+        archive = subprocess.run(["git", "-C", str(HERE.parent), "archive", ref, "normalize"],
+                                 capture_output=True, check=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+        return pure_python_throughput(script, count, Path(folder))
+
+
+def print_against(label: str, rate: float, script: str, count: int, refs: list[str]) -> None:
+    for ref in refs:
+        old = rate_of_commit(script, count, ref)
+        if old is not None:
+            print(f"  the normalizer of {ref}: {old:,.0f} postings/s  (now / then: {rate / old:.2f})")
 
 
 def print_rates(label: str, rate: float, pure: float | None, naive: float) -> None:
@@ -137,6 +162,8 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list the misses of the dev split")
     parser.add_argument("--devset", action="store_true", help="also run the older devset scripts")
     parser.add_argument("--rate-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--against", action="append", default=[], metavar="GIT_REF",
+                        help="also measure the normalizer of this commit in the same run")
     args = parser.parse_args()
     if args.rate_only:  # the child of pure_python_throughput
         print(throughput(sample_postings(args.postings or 20_000))[0])
@@ -166,6 +193,7 @@ def main() -> None:
     print("== normalize_record, full postings (hot: titles, places and most paragraphs repeat)")
     print(f"postings: {len(postings):,}  median description {median_kb:.1f} KB  one core (CPU time)")
     print_rates("hot", rate, pure, naive)
+    print_against("hot", rate, "bench_normalizer.py", len(postings), args.against)
     print(f"peak memory (max RSS of this process): {peak_mb:,.0f} MB")
 
 

@@ -19,6 +19,7 @@ sys.path.insert(0, str(HERE))
 
 from bench_normalizer import (  # noqa: E402
     naive_throughput,
+    print_against,
     print_rates,
     pure_python_throughput,
     sample_postings,
@@ -30,6 +31,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--postings", type=int, default=20_000)
     parser.add_argument("--rate-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--against", action="append", default=[], metavar="GIT_REF",
+                        help="also measure the normalizer of this commit in the same run")
     args = parser.parse_args()
 
     postings = cold_postings(args.postings)
@@ -43,6 +46,7 @@ def main() -> None:
     print("== normalize_record, full postings, no paragraph repeated")
     print(f"postings: {len(postings):,}  one core (CPU time)")
     print_rates("cold", rate, pure, naive)
+    print_against("cold", rate, "bench_normalizer_cold.py", len(postings), args.against)
 
 
 def cold_postings(count: int) -> list[dict[str, Any]]:

@@ -419,12 +419,6 @@ class _Descriptions:
         return self.cached[pid]
 
 
-def _blocks(records: Iterable[tuple[DedupRecord, int | None, int | None]]
-            ) -> Iterator[list[tuple[DedupRecord, int | None, int | None]]]:
-    for _, block in groupby(records, key=lambda r: (r[0].state, r[0].role_family)):
-        yield list(block)
-
-
 Dirty = tuple[frozenset[int], frozenset[int], frozenset[int]]
 """What an incremental build must cluster again: postings touched (inserted, changed, new
 lifecycle), their stored clusters, employers renamed."""
@@ -455,20 +449,23 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
     insert_cluster = f"insert into clusters values ({', '.join('?' * len(CLUSTER_COLUMNS))})"
     earliest: str | None = None
     with out.atomic():
-        for block in _blocks(_records(rows, employers, as_of_day)):
-            by_employer: dict[tuple[int | None, int | None], list[DedupRecord]] = defaultdict(list)
+        for _, raw_block in groupby(rows, key=lambda row: (row[2], row[4])):
+            raw = list(raw_block)
+            redo = _dirty_sub_blocks(raw, employers, dirty)
+            if not redo:
+                continue
+            # Records only for the sub-blocks formed again: most of an incremental build's.
+            block = list(_records((row for row in raw if _sub_block(row, employers) in redo),
+                                  employers, as_of_day))
+            by_employer: dict[SubBlock, list[DedupRecord]] = defaultdict(list)
             old = {record.id: (old_employer, old_cluster)
                    for record, old_employer, old_cluster in block}
             for record, _, _ in block:
                 by_employer[(record.is_peer, record.employer_id)].append(record)
-            redo = _dirty_sub_blocks(block, by_employer, dirty)
             clusters_rows: list[tuple[Any, ...]] = []
             links: list[tuple[int, int | None, int]] = []
             replaced: set[int] = set()
-            for key, records in by_employer.items():
-                if key not in redo:
-                    continue
-                employer_id = key[1]
+            for (_, employer_id), records in by_employer.items():
                 replaced.update(c for c in (old[r.id][1] for r in records) if c is not None)
                 if employer_id is None or len({r.source for r in records}) == 1:
                     clusters = [[r] for r in records]
@@ -496,23 +493,31 @@ SubBlock = tuple[int | None, int | None]
 """(peer flag, employer id) within a block."""
 
 
-def _dirty_sub_blocks(block: list[tuple[DedupRecord, int | None, int | None]],
-                      by_employer: dict[SubBlock, list[DedupRecord]], dirty: Dirty | None
+_ID, _SOURCE, _STATE, _PEER, _EMPLOYER, _BOARD_STATE = 0, 1, 2, 3, 5, 6
+_OLD_EMPLOYER, _OLD_CLUSTER = 26, 27
+"""Positions in a ``dedup_input`` row (:data:`_COPY_SQL`)."""
+
+
+def _sub_block(row: tuple[Any, ...], employers: EmployerMap) -> SubBlock:
+    return row[_PEER], employers.employer_id(row[_EMPLOYER], row[_STATE] or row[_BOARD_STATE],
+                                             row[_SOURCE])
+
+
+def _dirty_sub_blocks(raw: list[tuple[Any, ...]], employers: EmployerMap, dirty: Dirty | None
                       ) -> set[SubBlock]:
-    """The sub-blocks of a block whose clusters must be formed again (all without ``dirty``)."""
+    """The sub-blocks of a block (its ``dedup_input`` rows) whose clusters must be formed
+    again (all without ``dirty``)."""
+    keys = [_sub_block(row, employers) for row in raw]
     if dirty is None:
-        return set(by_employer)
+        return set(keys)
     touched, clusters, renamed = dirty
-    moved = {record.id for record, old_employer, _ in block
-             if record.id in touched or record.employer_id != old_employer}
-    stale = clusters | {old_cluster for record, _, old_cluster in block
-                        if record.id in moved and old_cluster is not None}
-    redo = set()
-    for record, _, old_cluster in block:
-        if record.id in moved or old_cluster is None or old_cluster in stale \
-                or record.employer_id in renamed:
-            redo.add((record.is_peer, record.employer_id))
-    return redo
+    moved = {row[_ID] for row, key in zip(raw, keys, strict=True)
+             if row[_ID] in touched or key[1] != row[_OLD_EMPLOYER]}
+    stale = clusters | {row[_OLD_CLUSTER] for row in raw
+                        if row[_ID] in moved and row[_OLD_CLUSTER] is not None}
+    return {key for row, key in zip(raw, keys, strict=True)
+            if row[_ID] in moved or row[_OLD_CLUSTER] is None or row[_OLD_CLUSTER] in stale
+            or key[1] in renamed}
 
 
 def _dirty(db: Database, staged: bool, old_names: dict[int, str], names: dict[int, str]

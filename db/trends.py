@@ -287,6 +287,9 @@ def _cell_rows(entries: list[tuple[int, int, TrendCluster]], new: dict[int, int]
                 employers[cluster.employer_id] += 1
             if cluster.pay is not None:
                 insort(pays, cluster.pay)
+        stop = moments[position + 1] if position + 1 < len(moments) else end
+        if stop - window <= skip:
+            continue  # a stretch before the periods asked for: no figures needed
         if active:
             n_pay = len(pays)
             shares_ok = active >= min_cell
@@ -303,9 +306,6 @@ def _cell_rows(entries: list[tuple[int, int, TrendCluster]], new: dict[int, int]
             )
         else:
             figures = _ZERO_FIGURES
-        stop = moments[position + 1] if position + 1 < len(moments) else end
-        if stop - window <= skip:
-            continue
         if period - window >= skip:
             start, complete, watched = stamps[period - window]
             rows.append((start, level, code, name, family, complete, watched,

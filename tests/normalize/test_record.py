@@ -72,3 +72,19 @@ def test_evidence_is_one_sentence_cut_to_200_characters() -> None:
                                "description": f"Join our team.\n\n{sentence}"})
     assert result["cert_requirement"] == "required"
     assert result["cert_evidence"] == sentence[:200]
+
+
+def test_prepare_freezes_the_built_indexes_without_changing_results() -> None:
+    import gc
+
+    from normalize.record import prepare
+
+    posting = {"title": "Recovery Coach", "location": "Flint, MI",
+               "description": "CPRC certification required within 6 months of hire."}
+    before = normalize_record(posting)
+    try:
+        prepare()
+        assert gc.get_freeze_count() > 10_000  # the geography and title indexes among them
+        assert normalize_record(posting) == before
+    finally:
+        gc.unfreeze()

@@ -66,14 +66,14 @@ class LazyNormalizer:
 
 
 def make_normalizer(taxonomy_path: Path | None = None) -> Normalizer:
-    from normalize.geo import geo
-    from normalize.record import normalize_record
+    from normalize.record import normalize_record, prepare
     from normalize.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy(taxonomy_path)
-    # Build the geography indexes now: worker processes forked after this share them instead
-    # of each building its own copy (a few seconds and tens of MB per worker).
-    geo()
+    # Build every index now and freeze it: worker processes forked after this share them
+    # instead of each building its own copy (a few seconds and tens of MB per worker), and the
+    # garbage collector no longer walks (and unshares) them.
+    prepare(taxonomy)
 
     def normalized_columns(row: dict[str, Any]) -> dict[str, Any]:
         result = normalize_record(record_from_row(row), taxonomy=taxonomy)

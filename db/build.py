@@ -30,7 +30,9 @@ loaded, and the published database finished by derivers with the same settings
 nothing: it returns without copying the database or building the normalizer (which a
 :class:`db.normalized.LazyNormalizer` builds only when a run needs normalizing). Otherwise the
 lifecycle is recomputed only for the postings the new runs can change
-(:func:`db.lifecycle.mark_touched`); a rebuild recomputes every one.
+(:func:`db.lifecycle.mark_touched`), and the build tells the derivers what it changed
+(db/changes.py: the postings it inserted or changed, the earliest day it touched) so that
+they redo only that; a rebuild, or derivers with other settings, recompute everything.
 """
 
 from __future__ import annotations

@@ -82,9 +82,12 @@ def test_prepare_freezes_the_built_indexes_without_changing_results() -> None:
     posting = {"title": "Recovery Coach", "location": "Flint, MI",
                "description": "CPRC certification required within 6 months of hire."}
     before = normalize_record(posting)
+    thresholds = gc.get_threshold()
     try:
         prepare()
         assert gc.get_freeze_count() > 10_000  # the geography and title indexes among them
+        assert gc.get_threshold() == (50_000, 20, 100)
         assert normalize_record(posting) == before
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)

@@ -137,17 +137,8 @@ def client(base: str, pages: dict[str, list[str]], stop: float, tally: Tally, se
         else:
             kind = rng.choice(kinds)
             path = rng.choice(pages[kind])
-        started = time.perf_counter()
-        status = 0
-        try:
-            with urllib.request.urlopen(base + path, timeout=60) as response:
-                response.read()
-                status = response.status
-        except urllib.error.HTTPError as error:
-            status = error.code
-        except OSError:
-            status = 0
-        elapsed = time.perf_counter() - started
+        elapsed_ms, status = timed_get(base, path, timeout=60)
+        elapsed = elapsed_ms / 1000
         with tally.lock:
             if hostile:
                 tally.hostile += 1
@@ -283,10 +274,11 @@ def bare_path(path: str, canned: dict[str, str]) -> str:
     return "/peerjobs?" + urllib.parse.urlencode({"sql": canned[name], **params})
 
 
-def timed_get(base: str, path: str) -> tuple[float, int]:
+def timed_get(base: str, path: str, timeout: float = 120) -> tuple[float, int]:
+    """(milliseconds, HTTP status; 0 when nothing answered)."""
     started = time.perf_counter()
     try:
-        with urllib.request.urlopen(base + path, timeout=120) as response:
+        with urllib.request.urlopen(base + path, timeout=timeout) as response:
             response.read()
             status = response.status
     except urllib.error.HTTPError as error:

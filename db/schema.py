@@ -393,6 +393,40 @@ def m0004(db: Database) -> None:
 
 # Migrations below are appended in number order; each helper's change replaces its own marker.
 # -- migration 0005 (site speed) --
+SITE_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # postings: the newest first within a state; the is_peer facet within a state (the state
+    # and role_family facets read idx_postings_state_role_family).
+    ("postings", ("state", "last_seen")),
+    ("postings", ("state", "is_peer")),
+    # clusters: the facets within a state.
+    ("clusters", ("state", "role_family")),
+    ("clusters", ("state", "status")),
+    # runs: the newest first, over all and for a board state.
+    ("runs", ("started_at",)),
+    ("runs", ("board_state", "started_at")),
+    # trend tables: sorted by period (their key starts with the place); the role_family facet
+    # of the largest over all (2.8M rows at a million postings).
+    *((table, ("period_start",)) for table in (
+        "demand_weekly", "demand_monthly", "coverage_weekly", "coverage_monthly",
+        "demand_index_weekly", "demand_index_monthly")),
+    ("demand_weekly", ("role_family",)),
+)
+"""Indexes the site's table pages read (issue 16): each page's default sort alone and within a
+state, and the facets metadata.yml offers counted from an index instead of every row."""
+
+
+@migrations(name="0005_site_speed")
+def m0005(db: Database) -> None:
+    """The site's indexes (SITE_INDEXES), on a new database and on one built before them."""
+    for table, columns in SITE_INDEXES:
+        name = f"idx_{table}_{'_'.join(columns)}"
+        listed = ", ".join(f"[{column}]" for column in columns)
+        db.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ({listed})")
+        if db.table(table).count:
+            # Planner statistics for the new index, as a build's ANALYZE would give it.
+            db.execute(f"ANALYZE [{name}]")
+
+
 # -- migration 0006 (incremental builds) --
 @migrations(name="0006_incremental_builds")
 def m0006(db: Database) -> None:

@@ -10,6 +10,7 @@ for what it does, never for how fast (benchmarks/bench_serve.py --postings measu
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import sqlite3
 from pathlib import Path
@@ -20,8 +21,9 @@ import yaml
 from conftest import REPO
 from datasette.utils import escape_fts
 from sqlite_utils import Database
+from test_exports import database  # noqa: F401 - a small build, as the fixture
 
-from db.schema import migrate
+from db.schema import SITE_INDEXES, migrate, migrations
 
 METADATA = yaml.safe_load((REPO / "datasette" / "metadata.yml").read_text())
 QUERIES = METADATA["databases"]["peerjobs"]["queries"]
@@ -180,5 +182,95 @@ def test_serve_passes_the_site_settings(tmp_path: Path) -> None:
                 if word == "--setting"}
     assert settings == {"sql_time_limit_ms": "5000", "max_returned_rows": "5000",
                         "truncate_cells_html": "200", "suggest_facets": "off",
-                        "facet_time_limit_ms": "2000"}
+                        "facet_time_limit_ms": "150"}
     assert command[command.index("--metadata") + 1] == str(DATASETTE_DIR / "metadata.yml")
+
+
+@pytest.mark.asyncio
+async def test_a_facet_past_its_time_limit_is_counted_for_the_next_visitor(tmp_path: Path) -> None:
+    from datasette.app import Datasette
+
+    path = tmp_path / "peerjobs.db"
+    small_site(path, ["MI", "TX", "WY", "OH"] * 25_000)
+    metadata = {"databases": {"peerjobs": {"tables": {"places": {"facets": ["state"]}}}}}
+    # 1 ms: no count of 100,000 rows finishes within it (Datasette checks after every step).
+    ds = Datasette([str(path)], metadata=metadata, settings={"facet_time_limit_ms": 1},
+                   plugins_dir=str(REPO / "datasette" / "plugins"))
+    await ds.invoke_startup()
+    db = ds.databases["peerjobs"]
+    first = await ds.client.get("/peerjobs/places")
+    assert "These facets timed out: state" in " ".join(first.text.split())
+    # Counted in the background meanwhile (it cannot finish within 1 ms on the page itself)
+    await asyncio.gather(*db._pending.values())
+    again = (await ds.client.get("/peerjobs/places.json")).json()
+    assert facet_counts(again) == (100_000, {"MI": 25_000, "TX": 25_000, "WY": 25_000,
+                                             "OH": 25_000})
+    assert db._pending == {}
+
+
+# -- the site's indexes -----------------------------------------------------------------------
+
+def indexes(conn: sqlite3.Connection) -> dict[str, tuple[str, tuple[str, ...]]]:
+    found = {}
+    for name, table in conn.execute("select name, tbl_name from sqlite_master "
+                                    "where type = 'index' and sql is not null"):
+        columns = tuple(row[2] for row in conn.execute(f"pragma index_info([{name}])"))
+        found[name] = (table, columns)
+    return found
+
+
+SITE = {f"idx_{table}_{'_'.join(columns)}": (table, columns) for table, columns in SITE_INDEXES}
+
+
+def test_a_build_creates_the_site_indexes(database: Path) -> None:  # noqa: F811
+    conn = sqlite3.connect(database)
+    found = indexes(conn)
+    assert {name: found.get(name) for name in SITE} == SITE
+    analyzed = {row[0] for row in conn.execute("select idx from sqlite_stat1")}
+    assert set(SITE) - analyzed == set()
+
+
+def test_migrating_an_older_database_adds_them(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="0005_site_speed")
+    db.table("postings").insert_all(
+        {"id": i, "source": "s", "source_id": str(i), "state": "MI", "is_peer": 1,
+         "status": "open", "last_seen": f"2026-01-{1 + i % 28:02d}"} for i in range(50))
+    before = indexes(db.conn)
+    assert "idx_postings_is_peer_status_state" in before and not set(SITE) & set(before)
+    migrate(db)
+    after = indexes(db.conn)
+    assert {name: after.get(name) for name in SITE} == SITE
+    # Statistics for the new postings indexes (the table has rows), as a build's ANALYZE gives
+    analyzed = {row[0] for row in db.conn.execute("select idx from sqlite_stat1")}
+    assert {n for n in SITE if n.startswith("idx_postings_")} <= analyzed
+    migrate(db)  # a second time: nothing left to do
+    assert indexes(db.conn) == after
+
+
+def plan(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[str]:
+    return [row[3] for row in conn.execute(f"explain query plan {sql}", params)]
+
+
+def test_the_pages_read_the_indexes(database: Path) -> None:  # noqa: F811
+    conn = sqlite3.connect(database)
+    state = {"p0": "MI"}
+    # postings in a state, newest first (metadata.yml's sort_desc: last_seen)
+    assert plan(conn, "select * from postings where state = :p0 order by last_seen desc "
+                      "limit 21", state) == [
+        "SEARCH postings USING INDEX idx_postings_state_last_seen (state=?)"]
+    # the is_peer facet in a state, from the index alone
+    assert plan(conn, "select is_peer as value, count(*) as count from (select * from postings "
+                      "where state = :p0) where is_peer is not null group by is_peer "
+                      "order by count desc, value limit 31", state)[0] == \
+        "SEARCH postings USING COVERING INDEX idx_postings_state_is_peer (state=? AND is_peer>?)"
+    # clusters in a state, by status (a facet), from the index alone
+    assert plan(conn, "select status as value, count(*) as count from (select * from clusters "
+                      "where state = :p0) where status is not null group by status "
+                      "order by count desc, value limit 31", state)[0] == \
+        "SEARCH clusters USING COVERING INDEX idx_clusters_state_status (state=? AND status>?)"
+    assert plan(conn, "select * from demand_weekly order by period_start limit 101", {}) == [
+        "SCAN demand_weekly USING INDEX idx_demand_weekly_period_start"]
+    assert plan(conn, "select * from runs order by started_at desc limit 101", {}) == [
+        "SCAN runs USING INDEX idx_runs_started_at"]

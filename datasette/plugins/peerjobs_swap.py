@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
-from datasette.database import Database
+from datasette.database import Database, QueryInterrupted
 
 from datasette import hookimpl
 
@@ -63,24 +63,45 @@ class SwappableDatabase(Database):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._counts: OrderedDict[Any, Any] = OrderedDict()
+        self._pending: dict[Any, asyncio.Future[None]] = {}
 
     async def execute(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
         stamp = _file_stamp(self.path) if _TABLE_PAGE.get() and _COUNTS.match(sql) else None
         if stamp is None:
             return await super().execute(sql, params, *args, **kwargs)
         values = params.items() if isinstance(params, dict) else enumerate(params or ())
+        unlimited = {k: v for k, v in kwargs.items() if k != "custom_time_limit"}
         key = (stamp, sql, tuple(sorted((str(k), repr(v)) for k, v in values)), args,
-               tuple(sorted(kwargs.items())))
+               tuple(sorted(unlimited.items())))
         found = self._counts.get(key)
         if found is not None:
             self._counts.move_to_end(key)
             return found
-        # An interrupted count (the time limit) raises, so only finished answers are kept.
-        found = await super().execute(sql, params, *args, **kwargs)
+        try:
+            found = await super().execute(sql, params, *args, **kwargs)
+        except QueryInterrupted:
+            # A facet past facet_time_limit_ms: this page goes without it, and it is counted
+            # in the background (within the site's own time limit) for the next visitor.
+            if kwargs.get("custom_time_limit") and key not in self._pending:
+                self._pending[key] = asyncio.ensure_future(
+                    self._count_later(key, sql, params, args, unlimited))
+            raise
+        self._keep(key, found)
+        return found
+
+    async def _count_later(self, key: Any, sql: str, params: Any, args: Any,
+                           kwargs: dict[str, Any]) -> None:
+        try:
+            self._keep(key, await super().execute(sql, params, *args, **kwargs))
+        except Exception:  # a count that fails again is just not kept
+            pass
+        finally:
+            self._pending.pop(key, None)
+
+    def _keep(self, key: Any, found: Any) -> None:
         self._counts[key] = found
         while len(self._counts) > CACHED_ANSWERS:
             self._counts.popitem(last=False)
-        return found
 
     async def execute_fn(self, fn: Any) -> Any:
         def in_thread() -> Any:

@@ -17,7 +17,9 @@ from db.archive import write_run
 from db.build import build
 from db.derived import make_derivers
 from db.normalized import LazyNormalizer
+from db.pipeline import build_database
 from db.stubs import extra_normalizer
+from normalize.taxonomy import load_taxonomy
 
 WEEKS = ("2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02", "2026-02-09",
          "2026-02-16", "2026-02-23")
@@ -177,10 +179,6 @@ def test_a_build_with_no_new_run_does_nothing_and_builds_no_normalizer(tmp_path:
 
 
 def test_a_new_taxonomy_version_normalizes_every_posting_again(tmp_path: Path) -> None:
-    from normalize.taxonomy import load_taxonomy
-
-    from db.pipeline import build_database
-
     version = load_taxonomy().version
     data, other = tmp_path / "data", tmp_path / "other"
     for week in range(3):

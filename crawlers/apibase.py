@@ -9,34 +9,17 @@ platform expects them. The original host travels in a header so one mirror can s
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.http import Response
 
-ORIGINAL_HOST_HEADER = "X-Peerjobs-Original-Host"
+# The addressing itself has no Scrapy in it: the replay server (crawlers/replay.py) uses it too.
+from crawlers.mirror import ORIGINAL_HOST_HEADER, normalize_api_base, rewrite_url
 
-
-def normalize_api_base(api_base: str | None) -> str | None:
-    """``127.0.0.1:8000`` or ``http://127.0.0.1:8000/`` → ``http://127.0.0.1:8000``."""
-    if not api_base:
-        return None
-    value = api_base.strip()
-    if "://" not in value:
-        value = f"http://{value}"
-    parts = urlsplit(value)
-    if not parts.netloc:
-        raise ValueError(f"api_base must name a host, got {api_base!r}")
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def rewrite_url(url: str, api_base: str) -> str:
-    """The same path and query on the mirror's scheme and host."""
-    base = urlsplit(api_base)
-    parts = urlsplit(url)
-    return urlunsplit((base.scheme, base.netloc, parts.path or "/", parts.query, ""))
-
+__all__ = ["ORIGINAL_HOST_HEADER", "ApiBaseDownloadHandler", "api_base_of", "normalize_api_base",
+           "rewrite_url"]
 
 def api_base_of(spider: Any) -> str | None:
     return getattr(spider, "api_base", None) if spider is not None else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import click
@@ -60,6 +60,15 @@ def crawl_sources(
     wanted: Sequence[str], *, api_base: str | None, settings: dict[str, Any]
 ) -> list[CrawlOutcome]:
     jobs = plan_jobs(wanted, load_registry(settings), available_spiders())
+    return run_jobs(jobs, api_base=api_base, settings=settings)
+
+
+def run_jobs(
+    jobs: Sequence[CrawlJob], *, api_base: str | None, settings: dict[str, Any],
+    processes: int = 1, alone: Collection[str] = (),
+) -> list[CrawlOutcome]:
+    """Record runs an earlier crawler left behind, then run ``jobs`` in crawler processes
+    (see :func:`crawlers.runner.run_in_child`), logging to ``logs/<time>-crawl.log``."""
     if not jobs:
         return []
     logs = config.data_dir(settings) / "logs"
@@ -69,7 +78,7 @@ def crawl_sources(
         click.echo(f"{feed.stem}: recorded as interrupted (an earlier crawler was killed)")
     with watch_crawl(jobs, config.archive_dir(settings)):
         return run_in_child(jobs, api_base=api_base, settings=settings,
-                            log_file=logs / f"{stamp}.log")
+                            log_file=logs / f"{stamp}.log", processes=processes, alone=alone)
 
 
 def print_summary(outcomes: Sequence[CrawlOutcome], *, strict: bool) -> int:

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from crawlers.apibase import ORIGINAL_HOST_HEADER
+from crawlers.mirror import ORIGINAL_HOST_HEADER
 
 ALLOW_ALL_ROBOTS = b"User-agent: *\nAllow: /\n"
 
@@ -129,7 +129,8 @@ class ReplayFolder:
         found = self.static_file(host, path, query)
         if found is None:
             return None
-        return found.read_bytes(), {"Content-Type": _guess_type(found.name)}
+        payload = found.read_bytes()
+        return payload, {"Content-Type": _guess_type(found.name, payload)}
 
     def static_file(self, host: str, path: str, query: str) -> Path | None:
         relative = unquote(path).lstrip("/")
@@ -159,8 +160,20 @@ class ReplayFolder:
             )
 
 
-def _guess_type(name: str) -> str:
-    return mimetypes.guess_type(name.split("?")[0])[0] or "application/octet-stream"
+def _guess_type(name: str, body: bytes = b"") -> str:
+    known = mimetypes.guess_type(name.split("?")[0])[0]
+    if known:
+        return known
+    # Recorded API answers are often saved without an extension (``jobs?content=true``). The
+    # platforms label them; unlabeled, Scrapy scans every byte of the body to guess its type.
+    start = body[:64].lstrip()
+    if start[:1] in (b"{", b"["):
+        return "application/json"
+    if start[:5].lower() == b"<?xml":
+        return "application/xml"
+    if start[:1] == b"<":
+        return "text/html"
+    return "application/octet-stream"
 
 
 def _route_payload(root: Path, route: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
@@ -177,6 +190,7 @@ def _route_payload(root: Path, route: dict[str, Any]) -> tuple[bytes, dict[str, 
 
 FAULTS = ("reset", "truncate", "cut_length", "redirect_loop", "huge")
 HUGE_DEFAULT = 50 * 1024 * 1024
+POLL_INTERVAL = 0.05
 
 
 def _handler_for(folder: ReplayFolder) -> type[BaseHTTPRequestHandler]:
@@ -213,7 +227,8 @@ def _handler_for(folder: ReplayFolder) -> type[BaseHTTPRequestHandler]:
                 return
             found = folder.static_file(host, parts.path, parts.query)
             if found is not None:
-                self.send(200, found.read_bytes(), {"Content-Type": _guess_type(found.name)},
+                payload = found.read_bytes()
+                self.send(200, payload, {"Content-Type": _guess_type(found.name, payload)},
                           head=method == "HEAD")
             elif parts.path == "/robots.txt":
                 self.send(200, ALLOW_ALL_ROBOTS, {"Content-Type": "text/plain"})
@@ -307,7 +322,10 @@ class ReplayServer:
     def __init__(self, root: Path | str, port: int = 0) -> None:
         self.folder = ReplayFolder(Path(root))
         self.httpd = _QuietServer(("127.0.0.1", port), _handler_for(self.folder))
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # serve_forever notices shutdown() only at its next poll: 0.5 s by default, paid by
+        # every close (the demo closes one server per week).
+        self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       kwargs={"poll_interval": POLL_INTERVAL}, daemon=True)
 
     @property
     def url(self) -> str:

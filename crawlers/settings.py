@@ -37,6 +37,15 @@ PEERJOBS_RETRY_BACKOFF_MAX = 120.0
 # Skip detail requests for postings stored with the same source update time.
 PEERJOBS_INCREMENTAL = True
 
+# Scrapy runs each callback's output through CONCURRENT_ITEMS asyncio workers (100 by
+# default): 101 tasks per response, most of the CPU a small page costs. The pipelines are
+# synchronous, so one worker processes the same items in the same order.
+CONCURRENT_ITEMS = 1
+# Scrapy's check for generator callbacks that return a value parses the callback's source on
+# every response (its cache is keyed by the bound method, a new object each time). The
+# check runs once per callback in tests/test_spider_callbacks.py instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
+
 # Error pages reach the spiders' errbacks, which count them per board.
 HTTPERROR_ALLOWED_CODES: list[int] = []
 COOKIES_ENABLED = False

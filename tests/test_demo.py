@@ -103,3 +103,9 @@ def test_the_demo_series_start_at_the_first_crawl_and_the_last_week_is_partial(
                         ).fetchone() == ("2026-09-28",)
     assert conn.execute("select min(period_start) from coverage_weekly").fetchone() == (
         "2026-09-28",)
+
+
+def test_the_capitals_zip_codes_are_the_zipcodes_packages() -> None:
+    from crawlers.demo.corpus import CAPITAL_ZIPS, capital_zips_from_package
+
+    assert capital_zips_from_package() == CAPITAL_ZIPS

@@ -8,8 +8,10 @@ that week; then the database is built from the archive as in real use.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, datetime, time
 from pathlib import Path
 from types import ModuleType
@@ -18,6 +20,7 @@ from typing import Any
 from crawlers.demo.corpus import SAMPLE_NOTE, Corpus, SampleEmployer, build_corpus
 from crawlers.demo.platforms import demo_platforms
 from crawlers.demo.site import ReplaySite
+from crawlers.runner import CrawlJob
 
 LOCAL_CRAWL_SETTINGS: dict[str, Any] = {
     # The replay server is on this machine: no need to be gentle with it.
@@ -29,6 +32,10 @@ LOCAL_CRAWL_SETTINGS: dict[str, Any] = {
     "PEERJOBS_RETRY_BACKOFF_BASE": 0,
     "DOWNLOAD_TIMEOUT": 20,
 }
+# Crawler processes the demo's spiders are spread over: one per core, with the replay servers
+# and chromium beside them.
+DEMO_PROCESSES = int(os.environ.get("PEERJOBS_DEMO_PROCESSES", min(2, os.cpu_count() or 1)))
+DEMO_ALONE = tuple(os.environ.get("PEERJOBS_DEMO_ALONE", "rendered").split(","))
 # The sample USAJOBS mirror needs no real key; the spider still sends the headers it would.
 DEMO_CRAWL_SETTINGS: dict[str, Any] = {
     **LOCAL_CRAWL_SETTINGS,
@@ -90,8 +97,14 @@ def render_week(root: Path, corpus: Corpus, assignment: dict[int, ModuleType], w
 
 
 def run_demo(folder: Path, *, weeks: int = 8, echo: Callable[[str], Any] = print) -> Path:
-    """Build ``folder/peerjobs.db`` from a fresh sample corpus; returns the database path."""
-    from crawlers.crawl import crawl_sources
+    """Build ``folder/peerjobs.db`` from a fresh sample corpus; returns the database path.
+
+    Every week is rendered and served by its own replay server, then one crawler process runs
+    every week's jobs at once, each week's runs with that week's clock and server: the weeks
+    are independent snapshots (the database is built only afterwards), and Python, Scrapy and
+    chromium start once instead of once a week. Each run keeps its own feed, stats and status."""
+    from crawlers.crawl import plan_jobs, run_jobs
+    from crawlers.registry import load_registry
     from crawlers.replay import ReplayServer
     from db.exports import SAMPLE_MARKER
     from db.pipeline import build_database
@@ -107,19 +120,31 @@ def run_demo(folder: Path, *, weeks: int = 8, echo: Callable[[str], Any] = print
     registry.write_text(registry_text(corpus, assignment), encoding="utf-8")
     echo(f"sample corpus: {len(corpus.employers)} employers, {len(corpus.postings)} postings, "
          f"{weeks} weekly snapshots, platforms: {', '.join(m.PLATFORM for m in platforms)}")
-    for week in range(weeks):
-        root = render_week(corpus_dir, corpus, assignment, week)
-        moment = datetime.combine(corpus.snapshot_date(week), time(3, 0), tzinfo=UTC)
-        settings = {
-            **DEMO_CRAWL_SETTINGS,
-            "PEERJOBS_DATA_DIR": str(folder),
-            "PEERJOBS_SOURCES": str(registry),
-            "PEERJOBS_NOW": moment.isoformat(),
-        }
-        with ReplayServer(root) as server:
-            outcomes = crawl_sources((), api_base=server.url, settings=settings)
-        items = sum(b.get("items", 0) for o in outcomes for b in o.boards.values())
-        statuses = [b.get("status") for o in outcomes for b in o.boards.values()]
+    settings = {**DEMO_CRAWL_SETTINGS, "PEERJOBS_DATA_DIR": str(folder),
+                "PEERJOBS_SOURCES": str(registry)}
+    boards = load_registry(settings)
+    # Every demo platform has its spider; a spider that cannot load fails its own runs only.
+    spiders = {module.PLATFORM for module in platforms}
+    moments = [datetime.combine(corpus.snapshot_date(week), time(3, 0), tzinfo=UTC)
+               for week in range(weeks)]
+    weekly: list[list[CrawlJob]] = []
+    with ExitStack() as servers:
+        for week, moment in enumerate(moments):
+            root = render_week(corpus_dir, corpus, assignment, week)
+            server = servers.enter_context(ReplayServer(root))
+            jobs = plan_jobs((), boards, spiders)
+            for job in jobs:
+                job.api_base = server.url
+                job.settings = {"PEERJOBS_NOW": moment.isoformat()}
+            weekly.append(jobs)
+        outcomes = run_jobs([job for jobs in weekly for job in jobs], api_base=None,
+                            settings={**settings, "PEERJOBS_NOW": moments[0].isoformat()},
+                            processes=DEMO_PROCESSES, alone=DEMO_ALONE)
+    by_run = {outcome.job.run_id: outcome for outcome in outcomes}
+    for week, (moment, jobs) in enumerate(zip(moments, weekly, strict=True)):
+        runs = [by_run[job.run_id].boards.values() for job in jobs]
+        items = sum(b.get("items", 0) for boards_of_run in runs for b in boards_of_run)
+        statuses = [b.get("status") for boards_of_run in runs for b in boards_of_run]
         echo(f"week {week + 1}/{weeks} ({moment.date()}): {items} postings from "
              f"{len(statuses)} boards, {statuses.count('complete')} complete")
     report = build_database(folder)

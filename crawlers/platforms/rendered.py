@@ -253,6 +253,8 @@ class RenderedSpider(JsonLdSpider):
         # Only this spider replaces the download handler; see crawlers/playwright_handler.py.
         "DOWNLOAD_HANDLERS": {"http": HANDLER, "https": HANDLER},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        # Runs of this spider in one process (the demo's weeks) share one chromium.
+        "PLAYWRIGHT_BROWSER_PROVIDER": "crawlers.shared_browser.SharedBrowserProvider",
         "PLAYWRIGHT_LAUNCH_OPTIONS": launch_options(),
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 30_000,
         # One context; at most two pages open at once keeps a 2-core machine responsive.

@@ -14,6 +14,7 @@ from typing import Any
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.statscollectors import MemoryStatsCollector
 from twisted.python.failure import Failure
 
 from crawlers import config
@@ -59,6 +60,16 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
+
+
+class PlainStatsCollector(MemoryStatsCollector):
+    """Scrapy's in-memory stats without its deprecation shim (``STATS_CLASS``).
+
+    Scrapy 2.19 sends every attribute read of a stats collector through a Python
+    ``__getattribute__`` that wraps its methods to warn about a ``spider`` argument; a run reads
+    its stats some twenty times per item. The methods and the stats are Scrapy's own."""
+
+    __getattribute__ = object.__getattribute__
 
 
 class RunRecorder:

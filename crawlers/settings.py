@@ -45,6 +45,7 @@ CONCURRENT_ITEMS = 1
 # every response (its cache is keyed by the bound method, a new object each time). The
 # check runs once per callback in tests/test_spider_callbacks.py instead.
 WARN_ON_GENERATOR_RETURN_VALUE = False
+STATS_CLASS = "crawlers.runstats.PlainStatsCollector"
 
 # Error pages reach the spiders' errbacks, which count them per board.
 HTTPERROR_ALLOWED_CODES: list[int] = []
@@ -80,6 +81,7 @@ FEEDS = {
     },
 }
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {"jsonlines": "crawlers.feed_export.JsonLinesExporter"}
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"

@@ -20,12 +20,29 @@ _MANY_NEWLINES = re.compile(r"\n\s*\n+")
 _HTML_WHITESPACE = re.compile(r"[ \t\r\n\f]+")
 
 
+_ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#39;", "'"), ("&#x27;", "'"),
+            ("&amp;", "&"))
+_OTHER_ENTITY = re.compile(r"&(?!(?:lt|gt|quot|#39|#x27|amp);)")
+
+
+def unescape(text: str) -> str:
+    """``html.unescape``, without its per-entity Python call when the text holds only the
+    entities escaping writes (``&amp;`` last: one level is undone, as html.unescape does)."""
+    if "&" not in text:
+        return text
+    if _OTHER_ENTITY.search(text):
+        return html.unescape(text)
+    for entity, character in _ESCAPES:
+        text = text.replace(entity, character)
+    return text
+
+
 def unescape_markup(text: str) -> str:
     """Undo the entity-escaping some platforms apply once or twice (Greenhouse ``content``)."""
     for _ in range(3):
         if not _LOOKS_ESCAPED.search(text):
             break
-        text = html.unescape(text)
+        text = unescape(text)
     return text
 
 
@@ -37,7 +54,7 @@ def html_to_text(markup: str | None) -> str | None:
     # Some pages ship literal backslash-n sequences inside JSON strings that were escaped twice.
     source = source.replace("\\r\\n", "\n").replace("\\n", "\n")
     if "<" not in source:
-        return _tidy(html.unescape(source)) or None
+        return _tidy(unescape(source)) or None
     try:
         root = lxml_html.fragment_fromstring(source, create_parent="div")
     except (ParserError, ValueError):

@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -30,7 +29,7 @@ from scrapy.http import Response
 from crawlers.platforms.base import BoardSpider
 from crawlers.platforms.values import as_list, number, text
 from crawlers.registry import Board
-from crawlers.text import html_to_text
+from crawlers.text import html_to_text, unescape
 
 API = "https://boards-api.greenhouse.io/v1/boards"
 
@@ -75,7 +74,7 @@ def content_text(content: Any) -> str | None:
     for _ in range(3):
         if _REAL_TAG.search(content) or not _ESCAPED_TAG.search(content):
             break
-        content = html.unescape(content)
+        content = unescape(content)
     return html_to_text(content)
 
 
@@ -174,8 +173,9 @@ def _offices(values: Any) -> list[dict[str, str]]:
     return offices
 
 
-def job_fields(job: dict[str, Any]) -> dict[str, Any]:
-    """Raw JobPosting fields from one Greenhouse job (list entry, or list merged with detail)."""
+def job_fields(job: dict[str, Any], description: str | None = None) -> dict[str, Any]:
+    """Raw JobPosting fields from one Greenhouse job (list entry, or list merged with detail);
+    ``description``, when given, is the text of this job's ``content``, already converted."""
     location = job.get("location")
     place = text(location.get("name")) if isinstance(location, dict) else text(location)
     metadata = custom_fields(job.get("metadata"))
@@ -187,7 +187,8 @@ def job_fields(job: dict[str, Any]) -> dict[str, Any]:
         "employer": text(job.get("company_name")),
         "location": place,
         "locations": [place] if place else None,
-        "description": content_text(job.get("content")),
+        "description": description if description is not None
+        else content_text(job.get("content")),
         "posted_at": text(job.get("first_published")),
         "closes_at": text(job.get("application_deadline")),
         "employment_type": _field_text(employment[1]) if employment else None,
@@ -267,5 +268,9 @@ class GreenhouseSpider(BoardSpider):
             return
         # The list's values win where it has them; the detail adds pay and fills the gaps.
         merged = {**data, **{k: v for k, v in listed.items() if v not in (None, "", [])}}
-        yield self.posting(board, **job_fields(merged))
+        # The list's content won: its text is the listing copy's (HTML to text is the
+        # costliest step of a posting; it need not run twice).
+        listed_text = (response.meta["fallback"].description
+                       if merged.get("content") is listed.get("content") else None)
+        yield self.posting(board, **job_fields(merged, listed_text))
 

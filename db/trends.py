@@ -326,10 +326,12 @@ def demand_rows(frame: Frame, min_cell: int, level: int, since: int | None = Non
     and whether they are all of them: only the periods from ``since`` on when given (from
     ``earlier[code]`` for the codes there), unless the level's families differ from
     ``families_before`` (the stored rows' families), which changes every period."""
-    cells, new, families = demand_cells(frame, level)
+    earlier = earlier or {}
+    floor = None if since is None else min([since, *earlier.values()])
+    cells, new, families = demand_cells(frame, level, floor)
     if since is not None and families != families_before:
         since = None
-    earlier = earlier or {}
+        cells, new, families = demand_cells(frame, level)
     rows: list[tuple[Any, ...]] = []
     ordered = sorted(families)
     for geo in frame.geos(level):
@@ -344,10 +346,12 @@ def demand_rows(frame: Frame, min_cell: int, level: int, since: int | None = Non
     return rows, since is None
 
 
-def demand_cells(frame: Frame, level: int
+def demand_cells(frame: Frame, level: int, floor: int | None = None
                  ) -> tuple[Cells, dict[tuple[str, str], dict[int, int]], set[str]]:
     """Per (geography code, family) of one level: the clusters counting there (first and last
-    period), the new ones per period; and every family of the level."""
+    period; only those still counting in period ``floor`` or later, when given: the others
+    leave the rows from ``floor`` on as they are), the new ones per period; and every family
+    of the level."""
     cells: Cells = defaultdict(list)
     new: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     families = set(frame.families) | {ALL_FAMILIES}
@@ -362,6 +366,8 @@ def demand_cells(frame: Frame, level: int
         if first > last:
             continue
         families.update(cluster.families)
+        if floor is not None and last < floor:
+            continue
         fresh = not stock and counted >= window
         for family in cluster.families:
             cells[(place[1], family)].append((first, last, cluster))

@@ -270,6 +270,13 @@ def test_the_pages_read_the_indexes(database: Path) -> None:  # noqa: F811
                       "where state = :p0) where status is not null group by status "
                       "order by count desc, value limit 31", state)[0] == \
         "SEARCH clusters USING COVERING INDEX idx_clusters_state_status (state=? AND status>?)"
+    # the peer_postings view, paged by id (peerjobs_downloads): read in id order, no sort
+    assert plan(conn, "select id from peer_postings order by id limit 101", {})[0] == \
+        "SEARCH p USING INDEX idx_postings_is_peer_status (is_peer=? AND status=?)"
+    assert "USE TEMP B-TREE FOR ORDER BY" not in plan(
+        conn, "select * from peer_postings order by id limit 101", {})
+    assert plan(conn, QUERIES["postings_per_week_for_state"]["sql"], {"state": "mi"})[0] == \
+        "SEARCH postings USING COVERING INDEX idx_postings_state_first_seen_is_peer (state=?)"
     assert plan(conn, "select * from demand_weekly order by period_start limit 101", {}) == [
         "SCAN demand_weekly USING INDEX idx_demand_weekly_period_start"]
     assert plan(conn, "select * from runs order by started_at desc limit 101", {}) == [

@@ -45,6 +45,8 @@ DATABASE_NAME = "peerjobs"
 TREND_TABLES = ("demand_weekly", "demand_monthly", "coverage_weekly", "coverage_monthly",
                 "demand_index_weekly", "demand_index_monthly")
 _INTERNAL_PREFIXES = ("_", "sqlite_")
+# The incremental build's own bookkeeping (db/build.py, db/trends.py): not data a user reads.
+_INTERNAL_TABLES = frozenset({"build_state", "source_geographies"})
 SAMPLE_MARKER = "SAMPLE_DATA.txt"
 """Written beside a sample (demo) database by ``peerjobs demo``; holds the sample note."""
 
@@ -131,7 +133,7 @@ def public_tables(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
     tables: list[str] = []
     views: list[str] = []
     for kind, name, _ in entries:
-        if name.startswith(_INTERNAL_PREFIXES) or any(
+        if name.startswith(_INTERNAL_PREFIXES) or name in _INTERNAL_TABLES or any(
                 name == f or name.startswith(f"{f}_") for f in fts):
             continue
         (tables if kind == "table" else views).append(name)

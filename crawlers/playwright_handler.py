@@ -51,6 +51,13 @@ def _abort_code(error: Exception) -> str:
     return "failed"
 
 
+def _page_itself(browser_request: BrowserRequest, request: Request) -> bool:
+    """The browser request is for the page the Scrapy request asked for. Playwright cannot
+    always name a navigation's frame (it throws when the navigation starts before the frame
+    exists, which a loaded machine makes likely), so the page's own URL also counts."""
+    return _main_document(browser_request) or browser_request.url == request.url
+
+
 async def _maybe_await(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
@@ -130,7 +137,7 @@ class MirrorRoute:
                         and answer.headers.get("location"):
                     hops += 1
                     if hops > self.handler.max_redirects:
-                        if _main_document(browser_request):
+                        if _page_itself(browser_request, request):
                             request.meta[REDIRECT_LOOP] = target
                         await route.abort("failed")
                         return
@@ -139,7 +146,7 @@ class MirrorRoute:
             except PlaywrightError as exc:
                 await route.abort(_abort_code(exc))
                 return
-            if target != url and _main_document(browser_request):
+            if target != url and _page_itself(browser_request, request):
                 request.meta[REDIRECTED_TO] = target
             await route.fulfill(response=answer)
         except Exception:

@@ -17,14 +17,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_normalizer import (  # noqa: E402
-    naive_throughput,
-    print_against,
-    print_rates,
-    pure_python_throughput,
-    sample_postings,
-    throughput,
-)
+from bench_normalizer import report, sample_postings, throughput  # noqa: E402
 
 
 def main() -> None:
@@ -41,12 +34,9 @@ def main() -> None:
     if args.rate_only:  # the child of pure_python_throughput
         print(rate)
         return
-    pure = pure_python_throughput("bench_normalizer_cold.py", len(postings))
-    naive = naive_throughput(postings)
     print("== normalize_record, full postings, no paragraph repeated")
     print(f"postings: {len(postings):,}  one core (CPU time)")
-    print_rates("cold", rate, pure, naive)
-    print_against("cold", rate, "bench_normalizer_cold.py", len(postings), args.against)
+    report("cold", rate, "bench_normalizer_cold.py", postings, args.against)
 
 
 def cold_postings(count: int) -> list[dict[str, Any]]:

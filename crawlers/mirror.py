@@ -10,16 +10,23 @@ from urllib.parse import urlsplit, urlunsplit
 ORIGINAL_HOST_HEADER = "X-Peerjobs-Original-Host"
 
 
+def with_scheme(text: str, *, scheme: str, problem: str) -> str:
+    """``text`` stripped, with ``scheme`` in front when it names none; ``ValueError(problem)``
+    when it then names no host (a board URL or an api_base typed without ``https://``)."""
+    value = text.strip()
+    if "://" not in value:
+        value = f"{scheme}://{value}"
+    if not urlsplit(value).netloc:
+        raise ValueError(problem)
+    return value
+
+
 def normalize_api_base(api_base: str | None) -> str | None:
     """``127.0.0.1:8000`` or ``http://127.0.0.1:8000/`` → ``http://127.0.0.1:8000``."""
     if not api_base:
         return None
-    value = api_base.strip()
-    if "://" not in value:
-        value = f"http://{value}"
-    parts = urlsplit(value)
-    if not parts.netloc:
-        raise ValueError(f"api_base must name a host, got {api_base!r}")
+    parts = urlsplit(with_scheme(api_base, scheme="http",
+                                 problem=f"api_base must name a host, got {api_base!r}"))
     return f"{parts.scheme}://{parts.netloc}"
 
 

@@ -34,6 +34,7 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
+from crawlers.mirror import with_scheme
 from crawlers.platforms.base import BoardSpider
 from crawlers.platforms.pages import block_text, inline_text, listing_signal, wall_kind
 from crawlers.platforms.values import number
@@ -58,13 +59,8 @@ _MAIN = ("main", "#main-content", "#content", ".region-content", "#block-system-
 
 
 def board_url(board: str) -> str:
-    text = board.strip()
-    if "://" not in text:
-        text = f"https://{text}"
-    parts = urlsplit(text)
-    if not parts.netloc:
-        raise ValueError(f"{board!r}: expected the board's URL (https://pss.unc.edu/pssjobs)")
-    return text
+    return with_scheme(board, scheme="https",
+                       problem=f"{board!r}: expected the board's URL (https://pss.unc.edu/pssjobs)")
 
 
 def posting_path(url: str, board_path: str) -> str | None:

@@ -33,6 +33,7 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
+from crawlers.mirror import with_scheme
 from crawlers.platforms.base import BoardSpider
 from crawlers.platforms.jsonld import jobpostings_in_html, posting_fields
 from crawlers.platforms.pages import (
@@ -53,12 +54,9 @@ _DASHES = re.compile(r"\s+[–—-]\s+")
 
 
 def site_url(board: str) -> str:
-    text_ = board.strip()
-    if "://" not in text_:
-        text_ = f"https://{text_}"
-    parts = urlsplit(text_)
-    if not parts.netloc:
-        raise ValueError(f"{board!r}: expected the board site's URL (https://peerforce.org/)")
+    parts = urlsplit(with_scheme(
+        board, scheme="https",
+        problem=f"{board!r}: expected the board site's URL (https://peerforce.org/)"))
     path = parts.path.rstrip("/")
     return f"{parts.scheme or 'https'}://{parts.netloc}{path}/"
 

@@ -388,11 +388,6 @@ def _same_content(item: dict[str, Any] | None, values: Values | None, board_stat
     return bool(_row(item, board_state, seen_at)["content_hash"] == digest)
 
 
-def normalize_rows(normalizer: Normalizer, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The normalized columns of each row (checked against the schema)."""
-    return [_checked(normalizer(row)) for row in rows]
-
-
 def write_run(db: Database, prepared: PreparedRun) -> RunLoad:
     """Write a prepared run in one transaction (a savepoint inside an open one)."""
     run, report = prepared.run, prepared.report
@@ -417,8 +412,3 @@ def write_run(db: Database, prepared: PreparedRun) -> RunLoad:
         if prepared.sightings:
             db.conn.executemany(_SIGHTING_SQL, prepared.sightings)
     return report
-
-
-def load_run(db: Database, run: ArchivedRun, normalizer: Normalizer) -> RunLoad:
-    """Add one run's sightings and postings, in one transaction."""
-    return write_run(db, classify_run(db, parse_run(run), normalizer))

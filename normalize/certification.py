@@ -31,8 +31,9 @@ Precedence when sentences disagree (documented choice)
     end state). Between required and preferred the stricter one wins. The deadline reported is
     the shortest one stated.
 
-Performance: the text is scanned only with ``str.find`` for a few trigger words; regexes and
-word look-ups run on the handful of sentences around the hits. Real postings repeat paragraphs
+Performance: the text is scanned once for every trigger word together (an Aho-Corasick
+automaton, ``ahocorasick_rs``) and once for upper-case acronyms; regexes and word look-ups run
+on the handful of sentences around the hits. Real postings repeat paragraphs
 and sentences (boilerplate, one employer's template), so both are cached by their text: a
 paragraph's trigger sentences (``_BlockScan``) and what a sentence states (``_SentenceFacts``).
 What depends on the rest of the posting (section headings above a sentence, a deadline in the
@@ -50,12 +51,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final, cast
 
+import ahocorasick_rs
+
 from normalize.taxonomy import CredentialSet, Taxonomy, load_credentials, load_taxonomy
 from normalize.textutil import (
     MAX_TEXT_CHARS,
     NUMBER_PATTERN,
     TriggeredPatterns,
-    find_all,
     light_text,
     parse_number,
 )
@@ -315,6 +317,12 @@ _COURSE_TRIGGERS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     (" academy", ("coach",)),
 )
 _EDU_TRIGGERS: Final[tuple[str, ...]] = ("diploma", "degree", "high school", " ged", "no formal")
+# What a trigger word found by ``_Extractor._triggers`` does.
+_ON_CERT: Final = 0
+_ON_EDU: Final = 1
+_ON_COURSE: Final = 2
+_ON_LIVED: Final = 3
+_ON_LICENCE: Final = 4
 _SEPS: Final[tuple[str, ...]] = (". ", "; ", "? ")
 _PUNCT: Final[str] = ".,;:()[]{}!?\"'*`|<>"
 # Acronym scan: map the posting to U (upper-case letter), l (other letter or digit), "-", "&" and
@@ -666,13 +674,6 @@ class _Extractor:
         }
         needles |= {n.replace("medi cal", "medi-cal") for n in needles if "medi cal" in n}
         self.name_triggers: tuple[str, ...] = tuple(sorted(needles))
-        # Every such name has "peer" in it today: one pass for "peer" then a prefix test per
-        # name beats a str.find pass per name. Names without it keep their own pass.
-        self.name_anchor = "peer"
-        self.anchored_names: tuple[tuple[str, int], ...] = tuple(
-            (n, n.index(self.name_anchor)) for n in self.name_triggers if self.name_anchor in n)
-        self.other_names: tuple[str, ...] = tuple(
-            n for n in self.name_triggers if self.name_anchor not in n)
         # every word prefix of every phrase ("certified", "certified peer", ...), for the word walk
         self.prefixes: set[str] = set()
         for phrase in self.phrases:
@@ -688,6 +689,13 @@ class _Extractor:
                 self.nonpeer_first[first] = max(self.nonpeer_first.get(first, 0), len(phrase.split()))
         self.lived = TriggeredPatterns(
             [(p.trigger, p.pattern, p.before) for p in tax.lived_experience if p.requirement]
+        )
+        words = self._trigger_words()
+        self.trigger_actions: list[tuple[tuple[int, int], ...]] = [
+            tuple(actions) for actions in words.values()
+        ]
+        self.trigger_scan = ahocorasick_rs.AhoCorasick(
+            list(words), implementation=ahocorasick_rs.Implementation.DFA
         )
         self.state_names: dict[str, str] = {
             "ohio": "OH", "north carolina": "NC", "new york": "NY", "oasas": "NY",
@@ -865,45 +873,62 @@ class _Extractor:
     # ----------------------------------------------------------------------- main
 
     def _triggers(self, block: str, low: str) -> _Triggers:
-        """Trigger hits of ``block`` (``low`` is its lower-cased form, of the same length)."""
+        """Trigger hits of ``block`` (``low`` is its lower-cased form, of the same length).
+
+        Every trigger word is found in one pass of an Aho-Corasick automaton (overlapping
+        matches: every occurrence of every word, as a ``str.find`` pass per word finds them);
+        each word's action then turns its occurrences into hits.
+        """
         acronyms = tuple(self._acronym_hits(block))
         hits: list[tuple[int, int, int]] = [(h[1], 0, 0) for h in acronyms]
-        hits.extend((p, 0, 0) for p in find_all(low, _CERT_TRIGGERS))
-        if self.anchored_names:
-            hits.extend((p, 0, 0) for p in self._anchored_names(low))
-        if self.other_names:
-            hits.extend((p, 0, 0) for p in find_all(low, self.other_names))
-        for needle, words_before in _COURSE_TRIGGERS:
-            i = low.find(needle)
-            while i != -1:
-                before = low[max(0, i - 12):i]
-                if any(w in before for w in words_before):
-                    hits.append((i + 1, 0, 0))
-                i = low.find(needle, i + 1)
-        hits.extend((p, 1, 0) for p in find_all(low, _EDU_TRIGGERS))
-        lived_low = low.replace("'", " ") if "'" in low else low
-        hits.extend((a, 2, b) for _idx, a, b in self.lived.finditer(lived_low))
-        licences = tuple(find_all(low, ("licen",)))
+        licences: list[int] = []
+        lived_low: str | None = None
+        actions = self.trigger_actions
+        for index, i, _end in self.trigger_scan.find_matches_as_indexes(low, overlapping=True):
+            for action, arg in actions[index]:
+                if action == _ON_CERT:
+                    hits.append((i, 0, 0))
+                elif action == _ON_EDU:
+                    hits.append((i, 1, 0))
+                elif action == _ON_LICENCE:
+                    licences.append(i)
+                elif action == _ON_COURSE:
+                    before = low[max(0, i - 12):i]
+                    if any(w in before for w in _COURSE_TRIGGERS[arg][1]):
+                        hits.append((i + 1, 0, 0))
+                else:  # _ON_LIVED: the patterns read the text with apostrophes as spaces
+                    if lived_low is None:
+                        lived_low = low.replace("'", " ") if "'" in low else low
+                    span = self.lived.match_at(arg, lived_low, i)
+                    if span is not None:
+                        hits.append((span[0], 2, span[1]))
         if not (hits or licences):
             return _NO_TRIGGERS
-        return _Triggers(acronyms, tuple(hits), licences)
+        licences.sort()
+        return _Triggers(acronyms, tuple(hits), tuple(licences))
 
-    def _anchored_names(self, low: str) -> list[int]:
-        """Starts of the anchored credential names in ``low``, name by name, as
-        ``find_all(low, names)`` gives them."""
-        anchor = self.name_anchor
-        at = low.find(anchor)
-        if at == -1:
-            return []
-        anchors: list[int] = []
-        while at != -1:
-            anchors.append(at)
-            at = low.find(anchor, at + 1)
-        found: list[int] = []
-        for name, offset in self.anchored_names:
-            found.extend(a - offset for a in anchors
-                         if a >= offset and low.startswith(name, a - offset))
-        return found
+    def _trigger_words(self) -> dict[str, list[tuple[int, int]]]:
+        """Each trigger word of ``_triggers`` with its actions as (``_ON_*``, argument)."""
+        words: dict[str, list[tuple[int, int]]] = {}
+        for word in (*_CERT_TRIGGERS, *self.name_triggers):
+            words.setdefault(word, []).append((_ON_CERT, 0))
+        for k, (needle, _before) in enumerate(_COURSE_TRIGGERS):
+            words.setdefault(needle, []).append((_ON_COURSE, k))
+        for word in _EDU_TRIGGERS:
+            words.setdefault(word, []).append((_ON_EDU, 0))
+        words.setdefault("licen", []).append((_ON_LICENCE, 0))
+        for idx, trigger in enumerate(self.lived.triggers()):
+            # The lived-experience patterns read the text with apostrophes as spaces: a
+            # trigger's space may stand for an apostrophe of the text (a trigger holding an
+            # apostrophe never matches there).
+            if not trigger or "'" in trigger:
+                continue
+            variants = [""]
+            for char in trigger:
+                variants = [v + c for v in variants for c in ((" ", "'") if char == " " else char)]
+            for variant in variants:
+                words.setdefault(variant, []).append((_ON_LIVED, idx))
+        return words
 
     @staticmethod
     def _block_scan(low: str, found: _Triggers) -> _BlockScan:

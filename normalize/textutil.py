@@ -149,22 +149,34 @@ class TriggeredPatterns:
     def finditer(self, low: str, first_only: bool = False) -> list[tuple[int, int, int]]:
         """Matches as ``(item index, start, end)`` in ``low`` (start includes ``before``)."""
         out: list[tuple[int, int, int]] = []
-        for idx, (trigger, pattern, before) in enumerate(self.items):
+        for idx, (trigger, _pattern, _before) in enumerate(self.items):
             i = low.find(trigger)
             while i != -1:
-                m = pattern.match(low, i)
-                if m is not None:
-                    start = i
-                    if before is not None:
-                        b = before.search(low, max(0, i - 60), i)
-                        start = b.start() if b is not None else -1
-                    if start >= 0:
-                        out.append((idx, start, m.end()))
-                        if first_only:
-                            return out
+                span = self.match_at(idx, low, i)
+                if span is not None:
+                    out.append((idx, span[0], span[1]))
+                    if first_only:
+                        return out
                 i = low.find(trigger, i + 1)
         out.sort(key=lambda t: t[1])
         return out
+
+    def triggers(self) -> list[str]:
+        """The items' trigger substrings, by item index."""
+        return [trigger for trigger, _pattern, _before in self.items]
+
+    def match_at(self, idx: int, low: str, i: int) -> tuple[int, int] | None:
+        """(start, end) of item ``idx`` matched where its trigger occurs at ``i`` in ``low``
+        (start includes ``before``), None when it does not match there. For callers that find
+        the triggers themselves, e.g. in one pass with other words."""
+        _trigger, pattern, before = self.items[idx]
+        m = pattern.match(low, i)
+        if m is None:
+            return None
+        if before is None:
+            return i, m.end()
+        b = before.search(low, max(0, i - 60), i)
+        return None if b is None else (b.start(), m.end())
 
     def paragraph_local(self) -> bool:
         """True when matching each paragraph of a text (the blocks between blank lines) finds

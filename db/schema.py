@@ -187,7 +187,8 @@ FTS_COLUMNS = ("title", "employer", "description")
 # Column-scoped triggers: lifecycle, employer and cluster updates rewrite other columns of
 # every posting on each build and must not re-index a million descriptions. The statements use
 # ``INSERT INTO [postings_fts]`` so sqlite-utils' disable_fts() recognises and drops them.
-_FTS_TRIGGERS = """
+# Migration 0002's index; 0008 replaces it (STATE_FTS_TRIGGERS, which resume_fts puts back).
+_FTS_TRIGGERS_0002 = """
 CREATE TRIGGER [postings_fts_ai] AFTER INSERT ON [postings] BEGIN
   INSERT INTO [postings_fts] (rowid, [title], [employer], [description])
   VALUES (new.[id], new.[title], new.[employer], new.[description]);
@@ -248,7 +249,7 @@ def resume_fts(db: Database) -> None:
     _fts_config(db, "hashsize", BULK_FTS_HASHSIZE)
     db.execute("INSERT INTO [postings_fts] ([postings_fts]) VALUES ('rebuild')")
     _fts_config(db, "hashsize", DEFAULT_FTS_HASHSIZE)
-    db.executescript(_FTS_TRIGGERS)
+    db.executescript(STATE_FTS_TRIGGERS)
 
 
 BULK_FTS_HASHSIZE = 64 * 1024 * 1024
@@ -347,7 +348,7 @@ def m0002(db: Database) -> None:
     db.table("build_info").create({"key": str, "value": str, "description": str}, pk="key")
 
     postings.enable_fts(list(FTS_COLUMNS), tokenize="porter")
-    db.executescript(_FTS_TRIGGERS)
+    db.executescript(_FTS_TRIGGERS_0002)
     db.create_view("peer_postings", PEER_POSTINGS_VIEW, replace=True)
 
 
@@ -465,3 +466,61 @@ def m0007(db: Database) -> None:
     from db.source_health import create_table
 
     create_table(db)
+
+
+# -- migration 0008 (search within a state) --
+STATE_TOKEN_PREFIX, STATE_TOKEN_SUFFIX = "zzstate", "zz"
+"""A posting's state is indexed as one word, ``zzstate<code>zz`` (zzstateinzz for Indiana):
+no search word is spelled so (state codes alone are words: in, or, me), and the ends keep the
+porter stemmer away from the code (ms, ny)."""
+STATE_TOKEN_COLUMN = "state_token"
+FTS_SOURCE_VIEW = "postings_fts_source"
+"""The full-text index's content: the postings' text columns and the state's word. A view,
+so that the word is no column of postings (nor of its pages, exports and dictionary)."""
+
+
+def _state_token(state: str) -> str:
+    return f"'{STATE_TOKEN_PREFIX}' || lower({state}) || '{STATE_TOKEN_SUFFIX}'"
+
+
+_INDEXED = ", ".join(f"[{column}]" for column in (*FTS_COLUMNS, STATE_TOKEN_COLUMN))
+
+
+def _indexed_values(row: str) -> str:
+    texts = ", ".join(f"{row}.[{column}]" for column in FTS_COLUMNS)
+    return f"{row}.[id], {texts}, {_state_token(f'{row}.[state]')}"
+
+
+# As _FTS_TRIGGERS_0002, with the state's word; a posting whose state changes is re-indexed.
+STATE_FTS_TRIGGERS = f"""
+CREATE TRIGGER [postings_fts_ai] AFTER INSERT ON [postings] BEGIN
+  INSERT INTO [postings_fts] (rowid, {_INDEXED}) VALUES ({_indexed_values('new')});
+END;
+CREATE TRIGGER [postings_fts_ad] AFTER DELETE ON [postings] BEGIN
+  INSERT INTO [postings_fts] ([postings_fts], rowid, {_INDEXED})
+  VALUES ('delete', {_indexed_values('old')});
+END;
+CREATE TRIGGER [postings_fts_au]
+AFTER UPDATE OF [title], [employer], [description], [state] ON [postings] BEGIN
+  INSERT INTO [postings_fts] ([postings_fts], rowid, {_INDEXED})
+  VALUES ('delete', {_indexed_values('old')});
+  INSERT INTO [postings_fts] (rowid, {_INDEXED}) VALUES ({_indexed_values('new')});
+END;
+"""
+
+
+@migrations(name="0008_search_within_a_state")
+def m0008(db: Database) -> None:
+    """The full-text index with each posting's state as a word of its own column, so that a
+    search within a state is one FTS5 query (the state's word and the search words intersected
+    in the index) instead of every match of the country read and checked against the state
+    (issue 16). FTS5 cannot add a column: the index is made anew and filled from the postings."""
+    suspend_fts(db)
+    db.execute("DROP TABLE IF EXISTS [postings_fts]")
+    db.execute(f"DROP VIEW IF EXISTS [{FTS_SOURCE_VIEW}]")
+    texts = ", ".join(f"[{column}]" for column in FTS_COLUMNS)
+    db.execute(f"CREATE VIEW [{FTS_SOURCE_VIEW}] AS SELECT [id], {texts}, "
+               f"{_state_token('[state]')} AS [{STATE_TOKEN_COLUMN}] FROM [postings]")
+    db.execute(f"CREATE VIRTUAL TABLE [postings_fts] USING FTS5 ({_INDEXED}, "
+               f"tokenize='porter', content=[{FTS_SOURCE_VIEW}], content_rowid=[id])")
+    resume_fts(db)

@@ -57,7 +57,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from normalize.textutil import find_all
 
@@ -1068,13 +1068,57 @@ def _from_description(description: Any) -> Pay | None:
         head = description[:_MAX_DESCRIPTION]
         if _pay_figure(head, 0, _pay_figure_starts(head)) is None:
             return None
-    text = _clean(description, _MAX_DESCRIPTION)
+    cut = _prefix_cut(description)
+    if cut > 0:
+        prefix = _clean(description[:cut], _MAX_DESCRIPTION)
+        found = _read_windows(prefix, len(prefix) - _PREFIX_MARGIN)
+        if found is not _UNDECIDED:
+            return cast(Pay | None, found)
+    return cast(Pay | None, _read_windows(_clean(description, _MAX_DESCRIPTION), None))
+
+
+#: Raw characters cleaned past a description's first money sign when only its start is read.
+_PREFIX_AFTER_MONEY: Final = 400
+#: Characters at the end of a cleaned prefix that may differ from the whole text's cleaning.
+_PREFIX_MARGIN: Final = 80
+#: ``_read_windows`` reached the end of what it may read without deciding.
+_UNDECIDED: Final = object()
+
+
+def _prefix_cut(description: str) -> int:
+    """Where to cut ``description`` so that cleaning only the part before gives the start of
+    the whole text's cleaning; 0 when the whole text must be cleaned.
+
+    Cleaning a description costs as much as everything else it goes through (the collapse of
+    double spaces alone is a few passes over it), while its pay nearly always stands near its
+    first money sign. Every cleaning step is local to a line except tag removal and the
+    second unescape that a tag brings (a "<" anywhere, also written as an entity), so the cut
+    is at a line break, in texts without "<" or "&"; only the cleaned prefix's last
+    characters (trailing blanks, a dash widened over the line break) may differ, and
+    ``_read_windows`` stays ``_PREFIX_MARGIN`` away from them.
+    """
+    dollar = description.find("$")
+    usd = description.find("USD")
+    first = dollar if usd == -1 else usd if dollar == -1 else min(dollar, usd)
+    if first == -1 or "<" in description or "&" in description:
+        return 0
+    cut = description.find("\n", first + _PREFIX_AFTER_MONEY, _MAX_DESCRIPTION)
+    return max(cut, 0)
+
+
+def _read_windows(text: str, end: int | None) -> object:
+    """The pay of a cleaned description, read window by window around its money figures:
+    a ``Pay``, or None. With ``end``, reads only before ``end`` and returns ``_UNDECIDED``
+    when the answer needs more of the text."""
+    limit = len(text) if end is None else min(end, _MAX_DESCRIPTION)
     starts: list[int] | None = None  # computed on first use: most texts have a "$" amount
     position = 0
     for _ in range(_MAX_WINDOWS):
         money = _MONEY_START.search(text, position)
         if money is not None:
             index = money.start()
+        elif end is not None:
+            return _UNDECIDED  # a money figure may follow past the end
         else:
             if starts is None:
                 starts = _pay_figure_starts(text)
@@ -1082,6 +1126,8 @@ def _from_description(description: Any) -> Pay | None:
             index = worded.start(1) if worded is not None else -1
         if index < 0:
             return None
+        if end is not None and index + 240 > limit:
+            return _UNDECIDED
         window = text[max(0, index - 160) : index + 240]
         result = _parse_window(window)
         if result.pay_min is not None or result.pay_max is not None:

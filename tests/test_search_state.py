@@ -77,7 +77,9 @@ def test_search_with_and_without_a_state(conn: sqlite3.Connection) -> None:
     assert search(conn, "peer", "ZZ") == []
     assert search(conn, "peer", "M") == []  # no prefix match of another state's word
     assert search(conn, "peer", 'M"S') == []  # a quote cannot make the state match
-    assert search(conn, "", "IN") == [] and search(conn, None, "IN") == []
+    for nothing in ("", None, "*", '"', "( )", "()"):  # no word: no row, as with no state
+        assert search(conn, nothing, "IN") == [] == search(conn, nothing, ""), nothing
+    assert search(conn, "peer *", "IN") == [1]  # a word with no letters beside words
     rows = conn.execute(SEARCH_SQL, {"q": "peer support", "state": "OR"}).fetchall()
     assert rows[0][:4] == (3, "Peer Support Specialist", None, "OR")
     assert rows[0][-1] == "[Peer] [support] in Portland; [peer] groups weekly."

@@ -95,13 +95,15 @@ def test_a_state_code_that_is_a_word_matches_only_that_word(conn: sqlite3.Connec
 @pytest.mark.asyncio
 async def test_datasette_table_search_reads_the_text_not_the_state(tmp_path: Path) -> None:
     new_database(tmp_path / "peerjobs.db")
-    site = Datasette([str(tmp_path / "peerjobs.db")], metadata=METADATA)
+    site = Datasette([str(tmp_path / "peerjobs.db")], metadata=METADATA,
+                     plugins_dir=str(REPO / "datasette" / "plugins"),
+                     template_dir=str(REPO / "datasette" / "templates"))
 
     async def found(search: str) -> list[int]:
         response = await site.client.get(
             f"/peerjobs/postings.json?_search={search}&_shape=array&_col=state&_sort=id")
         assert response.status_code == 200, response.text
-        return [row["id"] for row in response.json()]
+        return [int(row["id"]) for row in response.json()]  # ids are text in JSON
 
     assert await found("in") == [1, 3]
     assert await found("or") == []

@@ -51,12 +51,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final, cast
 
-import ahocorasick_rs
-
 from normalize.taxonomy import CredentialSet, Taxonomy, load_credentials, load_taxonomy
 from normalize.textutil import (
     MAX_TEXT_CHARS,
     NUMBER_PATTERN,
+    OccurrenceScan,
     TriggeredPatterns,
     light_text,
     parse_number,
@@ -694,9 +693,7 @@ class _Extractor:
         self.trigger_actions: list[tuple[tuple[int, int], ...]] = [
             tuple(actions) for actions in words.values()
         ]
-        self.trigger_scan = ahocorasick_rs.AhoCorasick(
-            list(words), implementation=ahocorasick_rs.Implementation.DFA
-        )
+        self.trigger_scan = OccurrenceScan(list(words))
         self.state_names: dict[str, str] = {
             "ohio": "OH", "north carolina": "NC", "new york": "NY", "oasas": "NY",
         }
@@ -875,16 +872,16 @@ class _Extractor:
     def _triggers(self, block: str, low: str) -> _Triggers:
         """Trigger hits of ``block`` (``low`` is its lower-cased form, of the same length).
 
-        Every trigger word is found in one pass of an Aho-Corasick automaton (overlapping
-        matches: every occurrence of every word, as a ``str.find`` pass per word finds them);
-        each word's action then turns its occurrences into hits.
+        Every trigger word is found in one pass (``OccurrenceScan``: every occurrence of every
+        word, as a ``str.find`` pass per word finds them); each word's action then turns its
+        occurrences into hits.
         """
         acronyms = tuple(self._acronym_hits(block))
         hits: list[tuple[int, int, int]] = [(h[1], 0, 0) for h in acronyms]
         licences: list[int] = []
         lived_low: str | None = None
         actions = self.trigger_actions
-        for index, i, _end in self.trigger_scan.find_matches_as_indexes(low, overlapping=True):
+        for index, i in self.trigger_scan.occurrences(low):
             for action, arg in actions[index]:
                 if action == _ON_CERT:
                     hits.append((i, 0, 0))
@@ -954,13 +951,15 @@ class _Extractor:
         scan = self._block_scan(low, found)
         return scan if scan.hits or scan.driving or scan.undecided else _NOTHING
 
-    def _paragraph_scans(self, paragraphs: list[str]) -> list[_BlockScan]:
+    def _paragraph_scans(self, paragraphs: list[str], text: str, low: str) -> list[_BlockScan]:
         """Scans of non-empty ``paragraphs`` (``_NOTHING`` when one has no hit), cached by text.
 
         Paragraphs not seen before are scanned together, in one pass over them joined by
         blank lines, and the hits are then dealt out by position: a scan's cost is mostly
         per call, not per character, and a new posting brings many new paragraphs at once.
         Dealt out, the hits are those of each paragraph alone (see :class:`_BlockScan`).
+        ``text`` is the posting the paragraphs come from, ``low`` its lower-cased form: when
+        every paragraph is new and none is empty, they joined are the posting itself.
         """
         cache = self._paragraph_cache
         known = [cache.get(paragraph) for paragraph in paragraphs]
@@ -974,8 +973,12 @@ class _Extractor:
             low = paragraphs[i].lower()
             known[i] = cache[paragraphs[i]] = self._scan(low, self._triggers(paragraphs[i], low))
             return cast(list[_BlockScan], known)
-        joined = "\n\n".join(paragraphs[i] for i in new)
-        joined_low = joined.lower()
+        if len(new) == len(paragraphs) and len(text) == len(low) and "\n\n\n\n" not in text \
+                and text[:2] != "\n\n" and text[-2:] != "\n\n":
+            joined, joined_low = text, low  # no empty paragraph: the same text, not a copy
+        else:
+            joined = "\n\n".join(paragraphs[i] for i in new)
+            joined_low = joined.lower()
         found = self._triggers(joined, joined_low)
         starts: list[int] = []
         offset = 0
@@ -995,12 +998,12 @@ class _Extractor:
             k = bisect.bisect_right(starts, pos) - 1
             licences[k].append(pos - starts[k])
         for k, i in enumerate(new):
-            low = joined_low[starts[k]:starts[k] + len(paragraphs[i])]
-            found_k = (
-                _Triggers(tuple(acronyms[k]), tuple(hits[k]), tuple(licences[k]))
-                if hits[k] or licences[k] else _NO_TRIGGERS
-            )
-            known[i] = cache[paragraphs[i]] = self._scan(low, found_k)
+            if not (hits[k] or licences[k]):
+                known[i] = cache[paragraphs[i]] = _NOTHING
+                continue
+            block_low = joined_low[starts[k]:starts[k] + len(paragraphs[i])]
+            found_k = _Triggers(tuple(acronyms[k]), tuple(hits[k]), tuple(licences[k]))
+            known[i] = cache[paragraphs[i]] = self._scan(block_low, found_k)
         return cast(list[_BlockScan], known)  # every None was filled in
 
     def _group(
@@ -1066,7 +1069,7 @@ class _Extractor:
             return [(0, tuple(self._group(hits, low, whole.acronyms)))]
         groups: list[tuple[int, tuple[_Stub, ...]]] = []
         paragraphs = text.split("\n\n")
-        scans = iter(self._paragraph_scans([p for p in paragraphs if p]))
+        scans = iter(self._paragraph_scans([p for p in paragraphs if p], text, low))
         start = 0
         for paragraph in paragraphs:
             if paragraph:

@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any, overload
 
+import ahocorasick_rs
+
 #: Longest text the normalizers look at. Postings longer than this are cut (descriptions of
 #: peer jobs are 1-8 KB; anything far beyond is page chrome or an encoding accident).
 MAX_TEXT_CHARS = 60_000
@@ -134,10 +136,11 @@ def parse_number(token: str) -> int | None:
 class TriggeredPatterns:
     """Regexes anchored at literal trigger substrings: cheap to run over a whole description.
 
-    Scanning a 3 KB description with one big regex alternation is slow in CPython; a plain
-    ``str.find`` for a literal is not. Each item ``(trigger, pattern, before)`` finds every
-    occurrence of ``trigger``, tries ``pattern`` *at* that position (``re.match``) and, when
-    given, requires ``before`` to match the text ending right before it.
+    Scanning a 3 KB description with one big regex alternation is slow in CPython; finding the
+    literal triggers is not. Each item ``(trigger, pattern, before)`` finds every occurrence of
+    ``trigger``, tries ``pattern`` *at* that position (``re.match``) and, when given, requires
+    ``before`` to match the text ending right before it. Every trigger is found in one pass of
+    an Aho-Corasick automaton (overlapping matches: each occurrence of each trigger).
     """
 
     def __init__(self, items: list[tuple[str, str, str | None]]) -> None:
@@ -145,21 +148,24 @@ class TriggeredPatterns:
             (trigger, re.compile(pattern), re.compile(f"(?:{before})$") if before else None)
             for trigger, pattern, before in items
         ]
-
-    def finditer(self, low: str, first_only: bool = False) -> list[tuple[int, int, int]]:
-        """Matches as ``(item index, start, end)`` in ``low`` (start includes ``before``)."""
-        out: list[tuple[int, int, int]] = []
+        words: dict[str, list[int]] = {}
         for idx, (trigger, _pattern, _before) in enumerate(self.items):
-            i = low.find(trigger)
-            while i != -1:
+            words.setdefault(trigger, []).append(idx)
+        self._items_of: list[tuple[int, ...]] = [tuple(idxs) for idxs in words.values()]
+        self._scan = OccurrenceScan(list(words))
+
+    def finditer(self, low: str) -> list[tuple[int, int, int]]:
+        """Matches as ``(item index, start, end)`` in ``low`` (start includes ``before``), by
+        start, then item, then trigger position."""
+        found: list[tuple[int, int, int, int]] = []
+        items_of = self._items_of
+        for word, i in self._scan.occurrences(low):
+            for idx in items_of[word]:
                 span = self.match_at(idx, low, i)
                 if span is not None:
-                    out.append((idx, span[0], span[1]))
-                    if first_only:
-                        return out
-                i = low.find(trigger, i + 1)
-        out.sort(key=lambda t: t[1])
-        return out
+                    found.append((span[0], idx, i, span[1]))
+        found.sort()
+        return [(idx, start, end) for start, idx, _i, end in found]
 
     def triggers(self) -> list[str]:
         """The items' trigger substrings, by item index."""
@@ -263,6 +269,42 @@ def _newline_free(source: str) -> bool:
         return safe(tree.data)
     except Exception:  # pragma: no cover - an unexpected tree shape: assume the worst
         return False
+
+
+class OccurrenceScan:
+    """Every occurrence of each of ``words`` in a text, overlaps included, in one pass of an
+    Aho-Corasick automaton: a ``str.find`` pass per word costs a pass over the text per word."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self._empty = tuple(k for k, word in enumerate(words) if not word)
+        present = [word for word in words if word]
+        self._index = [k for k, word in enumerate(words) if word]
+        self._automaton = (
+            ahocorasick_rs.AhoCorasick(present, implementation=ahocorasick_rs.Implementation.DFA)
+            if present else None
+        )
+
+    def occurrences(self, text: str) -> list[tuple[int, int]]:
+        """(word index, start) of every occurrence, in no particular order; an empty word
+        occurs at every position, as ``str.find`` finds it."""
+        found: list[tuple[int, int]] = []
+        if self._automaton is not None:
+            index = self._index
+            found = [
+                (index[k], start)
+                for k, start, _end in self._automaton.find_matches_as_indexes(text, overlapping=True)
+            ]
+        for k in self._empty:
+            found.extend((k, i) for i in range(len(text) + 1))
+        return found
+
+    def any_in(self, text: str) -> bool:
+        """True when one of the words occurs in ``text`` (``any(w in text for w in words)``)."""
+        if self._empty:
+            return True
+        # a non-overlapping search reports a match whenever any word occurs
+        return self._automaton is not None and bool(self._automaton.find_matches_as_indexes(text))
 
 
 def light_text(value: object, limit: int = MAX_TEXT_CHARS) -> str:

@@ -35,6 +35,7 @@ from normalize.taxonomy import Taxonomy, TitleEntry, flatten, load_taxonomy
 from normalize.textutil import (
     MAX_TEXT_CHARS,
     MAX_TITLE_CHARS,
+    OccurrenceScan,
     TriggeredPatterns,
     as_text,
     light_text,
@@ -253,6 +254,7 @@ class _Matcher:
             entries = [t for t in fam.titles if not t.ambiguous]
             self.family_canonicals[fam.code] = ([flatten(t.canonical) for t in entries], entries)
         self.desc_negatives = tax.ambiguous_description_negatives
+        self._negatives = OccurrenceScan(list(self.desc_negatives))
         self.lived = TriggeredPatterns(
             [(p.trigger, p.pattern, p.before) for p in tax.lived_experience]
         )
@@ -560,7 +562,7 @@ class _Matcher:
             # no negative holds a newline, so each occurrence lies inside one paragraph
             if any(self._paragraph_negative(part) for part in low.split("\n\n") if part):
                 return False
-        elif any(neg in low for neg in self.desc_negatives):
+        elif self._negatives.any_in(low):
             return False
         return self.lived_experience(low)
 
@@ -586,7 +588,7 @@ class _Matcher:
         return True
 
     def _paragraph_negative_uncached(self, paragraph: str) -> bool:
-        return any(neg in paragraph for neg in self.desc_negatives)
+        return self._negatives.any_in(paragraph)
 
     def _paragraph_lived_uncached(self, paragraph: str) -> _ParagraphLived | None:
         """Lived-experience matches of one paragraph; None when there is none."""

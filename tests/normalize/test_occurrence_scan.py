@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from normalize.taxonomy import load_taxonomy
 from normalize.textutil import OccurrenceScan, TriggeredPatterns, find_all
 
-WORDS = ["peer", "pee", "eer", "recovery", "in recovery", "lived", "lived experience", " "]
+WORDS = ["peer", "pee", "eer", "recovery", "in recovery", "lived", "lived experience", " ", "peer"]
 ALPHABET = st.sampled_from(["peer", "pe", "er", "recovery", "in ", "lived", " ", "\n", "é", "x"])
 
 
@@ -21,6 +21,12 @@ def test_occurrences_overlap_and_count_characters() -> None:
     scan = OccurrenceScan(["peer", "eer", "ee"])
     text = "é peers"
     assert sorted(scan.occurrences(text)) == [(0, 2), (1, 3), (2, 3)]
+
+
+def test_a_repeated_word_and_words_inside_a_match_are_all_found() -> None:
+    # the search reports "ab" at 0 and 2; the copy of "ab" and the "b" inside come from the table
+    scan = OccurrenceScan(["ab", "ab", "b"])
+    assert sorted(scan.occurrences("abab")) == [(0, 0), (0, 2), (1, 0), (1, 2), (2, 1), (2, 3)]
 
 
 def test_an_empty_word_occurs_everywhere_as_str_find_finds_it() -> None:

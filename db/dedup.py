@@ -529,13 +529,13 @@ def _dirty(db: Database, staged: bool, old_names: dict[int, str], names: dict[in
     touched = {row[0] for row in db.conn.execute(f"select id from [{TOUCHED}]")}
     if staged:
         touched.update(row[0] for row in db.conn.execute(f"select id from [{STAGED}]"))
-    clusters: set[int] = set()
-    ids = sorted(touched)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        clusters.update(row[0] for row in db.conn.execute(
-            f"select cluster_id from dedup_input where cluster_id is not null and id in "
-            f"({', '.join('?' * len(chunk))})", chunk))
+    # One pass over dedup_input (it has no index on id: a lookup per chunk of ids was a pass
+    # per chunk, 28 s for a week at 1M postings).
+    sources = f"select id from [{TOUCHED}]" + (f" union select id from [{STAGED}]" if staged
+                                                 else "")
+    clusters = {row[0] for row in db.conn.execute(
+        f"select distinct cluster_id from dedup_input where cluster_id is not null and id in "
+        f"({sources})")}
     renamed = {employer for employer, name in names.items() if old_names.get(employer) != name}
     renamed |= set(old_names) - set(names)
     return frozenset(touched), frozenset(clusters), frozenset(renamed)

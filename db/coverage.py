@@ -32,7 +32,7 @@ from typing import Any
 import us
 from sqlite_utils import Database
 
-from db.schema import COVERAGE_COLUMN_TYPES
+from db.schema import COVERAGE_COLUMN_TYPES, places_index_hint
 
 GEO_LEVELS: tuple[str, ...] = ("nation", "region", "division", "state", "cbsa", "county")
 STATES_CSV = Path(__file__).resolve().parent.parent / "normalize" / "data" / "geo" / "states.csv"
@@ -231,7 +231,7 @@ def load_watching(db: Database, as_of_day: date) -> Watching:
 
     for row in db.query(
             "select distinct source, state, county, county_fips, cbsa_code, cbsa_title, region, "
-            "division from postings"):
+            f"division from postings {places_index_hint(db)}"):
         cover(row["source"], places(row))
     for source, state in db.conn.execute(
             "select distinct source, board_state from runs where board_state is not null"):
@@ -276,7 +276,8 @@ def listed_counts(db: Database, watching: Watching,
     shape_geos: list[tuple[tuple[Geo, ...], bool]] = []
     for posting, is_peer, state, county, fips, cbsa, cbsa_title, region, division in (
             db.conn.execute("select id, is_peer, state, county, county_fips, cbsa_code, "
-                            "cbsa_title, region, division from postings")):
+                            f"cbsa_title, region, division from postings "
+                            f"{places_index_hint(db)}")):
         key = (bool(is_peer), state, fips, cbsa, region, division)
         shape = shapes.get(key)
         if shape is None:

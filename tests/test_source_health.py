@@ -147,6 +147,30 @@ def test_rebuild_recreates_it_and_a_new_night_extends_it(tmp_path: Path) -> None
     assert len(incremental) == 13
 
 
+def test_only_rows_that_differ_are_rewritten_and_stale_ones_go(tmp_path: Path) -> None:
+    from sqlite_utils import Database
+
+    data = tmp_path / "data"
+    write_archive(data / "archive")
+    build(data, data / "archive", stub, (source_health,))
+    expected = rows(data / "peerjobs.db")
+    db = Database(data / "peerjobs.db")
+    # a row edited by hand, a night no run had, and the rowids of the untouched rows
+    db.conn.execute("update source_health set items = 999, rag = 'green' "
+                    "where source = 'ukg:blocked' and night = '2026-11-03'")
+    db.conn.execute("insert into source_health (source, night, status) "
+                    "values ('lever:gone', '2026-10-01', 'complete')")
+    db.conn.commit()
+    rowids = dict(db.conn.execute("select source || ' ' || night, rowid from source_health"))
+    source_health(db)
+    db.conn.commit()
+    after = dict(db.conn.execute("select source || ' ' || night, rowid from source_health"))
+    db.close()
+    assert rows(data / "peerjobs.db") == expected
+    moved = {key for key, rowid in after.items() if rowids.get(key) != rowid}
+    assert moved == {"ukg:blocked 2026-11-03"}
+
+
 # -- the operators' dashboard, in the browser ------------------------------------------------
 
 DASHBOARD = "/-/dashboards/operators"

@@ -296,6 +296,20 @@ class OccurrenceScan:
             )
             if present else None
         )
+        # ASCII texts (nearly all) are searched as bytes: the str search maps every byte offset
+        # back to a character offset, which cost as much as the search itself. A word that is
+        # not ASCII cannot occur in them, so only the ASCII words are in this automaton
+        # (``_ascii_index``: its pattern number -> position in ``present``).
+        ascii_words = [(j, word) for j, (_k, word) in enumerate(present) if word.isascii()]
+        self._ascii_index = [j for j, _word in ascii_words]
+        self._all_positions = list(range(len(present)))
+        self._bytes_automaton = (
+            ahocorasick_rs.BytesAhoCorasick(
+                [word.encode("ascii") for _j, word in ascii_words],
+                matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
+            )
+            if ascii_words else None
+        )
         # per word: (other word's index, offset, other word) for every word that can start at
         # that offset inside it (its text agrees with the word's rest)
         self._inside: list[tuple[tuple[int, int, str], ...]] = []
@@ -313,10 +327,23 @@ class OccurrenceScan:
         """(word index, start) of every occurrence, in no particular order; an empty word
         occurs at every position, as ``str.find`` finds it."""
         found: list[tuple[int, int]] = []
-        if self._automaton is not None:
+        if text.isascii():
+            matches = (
+                self._bytes_automaton.find_matches_as_indexes(text.encode("ascii"))
+                if self._bytes_automaton is not None else []
+            )
+            positions = self._ascii_index
+        else:
+            matches = (
+                self._automaton.find_matches_as_indexes(text) if self._automaton is not None
+                else []
+            )
+            positions = self._all_positions
+        if matches:
             index = self._index
             inside = self._inside
-            for k, start, _end in self._automaton.find_matches_as_indexes(text):
+            for j, start, _end in matches:
+                k = positions[j]
                 found.append((index[k], start))
                 for k2, offset, other in inside[k]:
                     if text.startswith(other, start + offset):
@@ -330,6 +357,10 @@ class OccurrenceScan:
         if self._empty:
             return True
         # the search reports a match whenever any word occurs
+        if text.isascii():
+            return self._bytes_automaton is not None and bool(
+                self._bytes_automaton.find_matches_as_indexes(text.encode("ascii"))
+            )
         return self._automaton is not None and bool(self._automaton.find_matches_as_indexes(text))
 
 

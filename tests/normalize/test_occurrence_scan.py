@@ -29,6 +29,17 @@ def test_a_repeated_word_and_words_inside_a_match_are_all_found() -> None:
     assert sorted(scan.occurrences("abab")) == [(0, 0), (0, 2), (1, 0), (1, 2), (2, 1), (2, 3)]
 
 
+def test_ascii_texts_are_searched_as_bytes_with_the_same_word_numbers() -> None:
+    # the non-ASCII word is left out of the bytes automaton: numbering stays the words'
+    scan = OccurrenceScan(["café", "peer", "eer", "é"])
+    assert sorted(scan.occurrences("a peer, a peer")) == [(1, 2), (1, 10), (2, 3), (2, 11)]
+    assert sorted(scan.occurrences("café peer")) == [(0, 0), (1, 5), (2, 6), (3, 3)]
+    assert scan.any_in("peer") is True
+    assert scan.any_in("cafe") is False
+    assert OccurrenceScan(["é"]).any_in("plain ascii") is False
+    assert OccurrenceScan(["é"]).occurrences("plain ascii") == []
+
+
 def test_an_empty_word_occurs_everywhere_as_str_find_finds_it() -> None:
     scan = OccurrenceScan(["", "b"])
     assert sorted(scan.occurrences("ab")) == [(0, 0), (0, 1), (0, 2), (1, 1)]

@@ -1,0 +1,55 @@
+"""The pay parser's fast scans find exactly what the plain regexes find: the figure pattern
+(``_DIGITS``, its first digit outside the alternation) and the worded pay figures
+(``_pay_figure`` over the starts ``_pay_figure_starts`` finds in one pass)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from normalize import pay
+
+#: ``_DIGITS`` as it was written before, the plain reading.
+PLAIN_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+
+FIGURE_PARTS = st.sampled_from(["1", "12", "123", "1234", ",", ",000", ".", ".5", " ", "$", "k", "٣"])
+WORDED_PARTS = st.sampled_from([
+    "pay", "Pay", "PAY", "rate", "sepa", "salary", "wages", "wage", "Compensation", "pre",
+    " ", ": ", "_", "\n", ".", "18", "$", "é", "İ", "K", "x", "is ", "hourly ",
+])
+
+
+def test_figures_with_thousands_and_decimals() -> None:
+    text = "From $1,234.50 to 2,000 or 17.25/hr; 12,34 and 1234,567"
+    spans = [m.group(0) for m in pay._DIGITS.finditer(text)]
+    assert spans == ["1,234.50", "2,000", "17.25", "12", "34", "1234", "567"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(FIGURE_PARTS, max_size=30))
+def test_digits_equal_the_plain_pattern(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert [m.span() for m in pay._DIGITS.finditer(text)] == [
+        m.span() for m in PLAIN_DIGITS.finditer(text)
+    ]
+
+
+def test_figure_starts_skip_words_inside_words() -> None:
+    text = "Separate duties. Pay rate: 18 per hour; prepay_rate 5"
+    assert pay._pay_figure_starts(text) == [17, 21]
+    match = pay._pay_figure(text, 0, pay._pay_figure_starts(text))
+    assert match is not None and match.group(1) == "1"
+    # a character that IGNORECASE folds onto an ASCII letter: no starts, the regex decides
+    assert pay._pay_figure_starts("PAY 18 \u212a") is None
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(WORDED_PARTS, max_size=30), st.integers(min_value=0, max_value=40))
+def test_worded_figures_equal_the_regex_search(parts: list[str], position: int) -> None:
+    text = "".join(parts)
+    position = min(position, len(text))
+    expected = pay._PAY_FIGURE.search(text, position)
+    found = pay._pay_figure(text, position, pay._pay_figure_starts(text))
+    assert (found.span(1) if found else None) == (expected.span(1) if expected else None)

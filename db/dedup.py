@@ -46,9 +46,10 @@ clusters, are as before (an open posting's interval runs to the as-of date, but 
 overlapped every posting that started before it).
 
 **What changed.** Each block's new peer clusters are compared with the stored ones of its
-postings (the columns the trend tables read); the earliest day a changed, new or vanished
-cluster counts from (a period earlier for the stock, db/trends.py) is noted for the trend
-tables (db/changes.py), which keep the periods before it.
+postings (the columns the trend tables read); for every place of a changed, new or vanished
+cluster (its old and its new places), the earliest day it counts from (a period earlier for
+the stock, db/trends.py) is noted for the trend tables (db/changes.py), which keep that
+place's periods before it. One old cluster changed must not recompute every place's months.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ from typing import Any
 from rapidfuzz import fuzz, utils
 from sqlite_utils import Database
 
-from db.changes import TOUCHED, changed_since, note_since
+from db.changes import TOUCHED, changed_since, note_places
+from db.coverage import places
 from db.employers import EmployerMap, canonicalize
 from db.lifecycle import LIFECYCLE_COLUMNS, STAGED
 from db.parallel import each_attached, map_parts, read_only, scratch_database
@@ -358,10 +360,15 @@ STOCK_MARGIN = timedelta(days=31)
 """The stock counts in the period before a cluster's first sighting at the earliest."""
 
 
-def _earliest_change(db: Database, old_ids: set[int], rows: list[tuple[Any, ...]]
-                     ) -> str | None:
-    """The first day a peer cluster of a block counts from, among those that differ between
-    the stored clusters ``old_ids`` and the block's new cluster ``rows``."""
+ChangedPlaces = dict[tuple[int, str], str]
+"""(geography level, code) → the first day whose trend figures there may have changed."""
+
+
+def _changed_places(db: Database, old_ids: set[int], rows: list[tuple[Any, ...]]
+                    ) -> ChangedPlaces:
+    """For each place of a peer cluster that differs between the stored clusters ``old_ids``
+    and the block's new cluster ``rows`` (either version's places), the first day it counts
+    from. Other places' figures do not read the cluster, so they keep their earlier periods."""
     old: set[tuple[Any, ...]] = set()
     ids = sorted(old_ids)
     for start in range(0, len(ids), 500):
@@ -371,25 +378,35 @@ def _earliest_change(db: Database, old_ids: set[int], rows: list[tuple[Any, ...]
             f"({', '.join('?' * len(chunk))})", chunk))
     new = {tuple(row[i] for i in _TREND_AT) for row in rows}
     differ = [row for row in old ^ new if row[1] == 1]
-    if not differ:
-        return None
     by_id: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in differ:
         by_id[row[0]].append(row)
-    days = []
+    changed: ChangedPlaces = {}
     for versions in by_id.values():
         ends = [row[_TO] for row in versions]
+        days = []
         if len(versions) == 2 and versions[0][:_TO] == versions[1][:_TO] \
                 and versions[0][_TO + 1:] == versions[1][_TO + 1:]:
             # Only the end moved (a cluster closed or reopened): the periods before the
             # earlier end (an open cluster's runs to the as-of date, later than any) stay.
             days.append(min(end for end in ends if end))
+        else:
+            for row in versions:
+                starts = [day for day in (row[_FIRST_SEEN], row[_FROM]) if day]
+                if starts:
+                    days.append(
+                        (date.fromisoformat(min(starts)[:10]) - STOCK_MARGIN).isoformat())
+        if not days:
             continue
+        day = min(days)[:10]
         for row in versions:
-            starts = [day for day in (row[_FIRST_SEEN], row[_FROM]) if day]
-            if starts:
-                days.append((date.fromisoformat(min(starts)[:10]) - STOCK_MARGIN).isoformat())
-    return min(days) if days else None
+            located = places(dict(zip(TREND_COLUMNS, row, strict=True)))
+            for level, place in enumerate(located):
+                if place is not None:
+                    key = (level, place[1])
+                    if key not in changed or day < changed[key]:
+                        changed[key] = day
+    return changed
 
 
 class _Descriptions:
@@ -437,7 +454,7 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
     out.execute(f"create table clusters ({', '.join(CLUSTER_COLUMNS)})")
     out.execute("create table links (id integer primary key, employer_id integer, "
                 "cluster_id integer)")
-    out.execute("create table changed (day text)")
+    out.execute("create table changed (geo_level integer, geo_code text, day text)")
     out.execute("create table gone (cluster_id integer primary key)")
     describe = _Descriptions(db, settings)
     named = [state for state in states if state]
@@ -447,7 +464,7 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
         f"order by state, role_family, id", (*named, "" in states))
     rows = (row for batch in iter(lambda: cursor.fetchmany(20_000), []) for row in batch)
     insert_cluster = f"insert into clusters values ({', '.join('?' * len(CLUSTER_COLUMNS))})"
-    earliest: str | None = None
+    changed: ChangedPlaces = {}
     with out.atomic():
         for _, raw_block in groupby(rows, key=lambda row: (row[2], row[4])):
             raw = list(raw_block)
@@ -481,10 +498,11 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
             out.conn.executemany("insert into links values (?, ?, ?)", links)
             out.conn.executemany("insert or ignore into gone values (?)",
                                  ((c,) for c in replaced))
-            day = _earliest_change(db, replaced, clusters_rows)
-            if day is not None and (earliest is None or day < earliest):
-                earliest = day
-        out.conn.execute("insert into changed values (?)", (earliest,))
+            for key, day in _changed_places(db, replaced, clusters_rows).items():
+                if key not in changed or day < changed[key]:
+                    changed[key] = day
+        out.conn.executemany("insert into changed values (?, ?, ?)",
+                             ((level, code, day) for (level, code), day in changed.items()))
     out.close()
     db.close()
 
@@ -602,8 +620,8 @@ def link_postings(db: Database, *, as_of: str | None, settings: MatchSettings = 
                             f"order by cluster_id")
             db.conn.execute(f"insert or ignore into temp.dedup_gone select * from {part}.gone")
             db.conn.execute(f"insert into temp.dedup_links select * from {part}.links")
-            [(day,)] = db.conn.execute(f"select day from {part}.changed").fetchall()
-            note_since(db, day, "a peer cluster changed")
+            note_places(db, {(level, code): day for level, code, day in db.conn.execute(
+                f"select geo_level, geo_code, day from {part}.changed")}, "a peer cluster changed")
     restore_indexes(db, deferred)
     with db.atomic():
         if dirty is not None:

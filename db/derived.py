@@ -28,7 +28,7 @@ from dataclasses import asdict
 from sqlite_utils import Database
 
 from db.build import Deriver
-from db.changes import changed_since
+from db.changes import changed_places, changed_since
 from db.dedup import DEFAULT_MATCH, MatchSettings, link_postings
 from db.lifecycle import build_as_of
 from db.parallel import workers_for
@@ -58,7 +58,8 @@ def make_trends(min_cell: int, workers: int | None = None) -> Deriver:
         full, since = changed_since(db)
         counts = build_trend_tables(db, as_of=build_as_of(db), min_cell=min_cell,
                                     workers=workers_for(db, workers),
-                                    since=None if full else since or build_as_of(db))
+                                    since=None if full else since or build_as_of(db),
+                                    places_since=changed_places(db))
         logger.info("trend tables: %s", counts)
 
     return _with_settings(trends, {"min_cell": min_cell})

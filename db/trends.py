@@ -595,8 +595,8 @@ TREND_TABLES: tuple[str, ...] = (
 
 
 def build_trend_tables(db: Database, *, as_of: str | None, min_cell: int, workers: int = 0,
-                       tables: tuple[str, ...] | None = None, since: str | None = None
-                       ) -> dict[str, int]:
+                       tables: tuple[str, ...] | None = None, since: str | None = None,
+                       places_since: dict[Geo, str] | None = None) -> dict[str, int]:
     """Rebuild the trend tables (demand, coverage and index tables, weekly and monthly, and the
     audit tables ``title_variants`` and ``employers_summary``); returns how many rows each got.
 
@@ -609,7 +609,9 @@ def build_trend_tables(db: Database, *, as_of: str | None, min_cell: int, worker
     db/changes.py) keeps their rows of the periods before the one holding it, unless a board
     now covers other places than the stored ``source_geographies`` say (then from that board's
     first complete run on), a place changed its name or a level its families (then all of
-    them). The index and audit tables are recomputed whole.
+    them). ``places_since`` gives places whose rows change from a day before ``since`` (the
+    places of the clusters clustering changed, db/changes.py). The index and audit tables are
+    recomputed whole.
     """
     wanted = tables or TREND_TABLES
     levels = sorted(range(len(GEO_LEVELS)), key=GEO_LEVELS.__getitem__)
@@ -617,6 +619,10 @@ def build_trend_tables(db: Database, *, as_of: str | None, min_cell: int, worker
     earlier: dict[Geo, str] = {}
     if since is not None and watching is not None:
         since, earlier = _still_since(db, watching, since)
+        if since is not None:
+            for geo, day in (places_since or {}).items():
+                if day < earlier.get(geo, since):
+                    earlier[geo] = day
     since_day: Since = (since or "", tuple(sorted((level, code, day)
                                                    for (level, code), day in earlier.items())))
     logger.info("trend periods recomputed from %s%s", since or "the start",

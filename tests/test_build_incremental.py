@@ -155,6 +155,34 @@ def test_a_build_touches_only_what_its_runs_can_change(tmp_path: Path) -> None:
     assert not report.up_to_date
 
 
+def test_a_changed_cluster_recomputes_its_own_places_from_its_first_day(tmp_path: Path
+                                                                          ) -> None:
+    archive = tmp_path / "archive"
+    for week in range(7):
+        write_week(archive, week)
+    built(tmp_path / "data", archive)
+    database = tmp_path / "data" / "peerjobs.db"
+
+    # Every state row marked: a row recomputed loses the mark, a row kept has it still.
+    conn = sqlite3.connect(database)
+    conn.execute("update demand_weekly set boards_watched = -1 where geo_level = 'state'")
+    conn.commit()
+    conn.close()
+    write_week(archive, 7)
+    built(tmp_path / "data", archive)
+    conn = sqlite3.connect(database)
+    rewritten = sorted(conn.execute(
+        "select distinct geo_code, period_start from demand_weekly "
+        "where geo_level = 'state' and boards_watched >= 0"))
+    conn.close()
+    # Week 8 (2026-02-23): b3, a new cluster in Columbus, from a board that never listed in
+    # Ohio before (so Ohio's places are recomputed from that board's first run), and a cluster
+    # in Kalamazoo that ended (Michigan from its end, 2026-02-09). A single day for every
+    # place would have recomputed Michigan from b3's stock margin (the week of 2026-01-19).
+    assert rewritten == [("MI", "2026-02-09"), ("MI", "2026-02-16"), ("MI", "2026-02-23"),
+                         *(("OH", week) for week in WEEKS)]
+
+
 def test_a_build_with_no_new_run_does_nothing_and_builds_no_normalizer(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     for week in range(3):

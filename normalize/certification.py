@@ -973,9 +973,11 @@ class _Extractor:
             low = paragraphs[i].lower()
             known[i] = cache[paragraphs[i]] = self._scan(low, self._triggers(paragraphs[i], low))
             return cast(list[_BlockScan], known)
-        if len(new) == len(paragraphs) and len(text) == len(low) and "\n\n\n\n" not in text \
-                and text[:2] != "\n\n" and text[-2:] != "\n\n":
-            joined, joined_low = text, low  # no empty paragraph: the same text, not a copy
+        if len(new) == len(paragraphs) and len(text) == len(low) \
+                and sum(map(len, paragraphs)) + 2 * (len(paragraphs) - 1) == len(text):
+            # no empty paragraph was left out (their lengths and the breaks add up to the
+            # text's): the same text, not a copy
+            joined, joined_low = text, low
         else:
             joined = "\n\n".join(paragraphs[i] for i in new)
             joined_low = joined.lower()
@@ -985,24 +987,29 @@ class _Extractor:
         for i in new:
             starts.append(offset)
             offset += len(paragraphs[i]) + 2
-        acronyms: list[list[tuple[str, int, int]]] = [[] for _ in new]
-        hits: list[list[tuple[int, int, int]]] = [[] for _ in new]
-        licences: list[list[int]] = [[] for _ in new]
+        # lists only for the few paragraphs with a hit (keyed by their place in ``new``)
+        acronyms: dict[int, list[tuple[str, int, int]]] = {}
+        hits: dict[int, list[tuple[int, int, int]]] = {}
+        licences: dict[int, list[int]] = {}
         for code, a, b in found.acronyms:
             k = bisect.bisect_right(starts, a) - 1
-            acronyms[k].append((code, a - starts[k], b - starts[k]))
+            acronyms.setdefault(k, []).append((code, a - starts[k], b - starts[k]))
         for pos, kind, extra in found.hits:
             k = bisect.bisect_right(starts, pos) - 1
-            hits[k].append((pos - starts[k], kind, extra - starts[k] if kind == 2 else extra))
+            hits.setdefault(k, []).append(
+                (pos - starts[k], kind, extra - starts[k] if kind == 2 else extra)
+            )
         for pos in found.licences:
             k = bisect.bisect_right(starts, pos) - 1
-            licences[k].append(pos - starts[k])
+            licences.setdefault(k, []).append(pos - starts[k])
         for k, i in enumerate(new):
-            if not (hits[k] or licences[k]):
+            if k not in hits and k not in licences:
                 known[i] = cache[paragraphs[i]] = _NOTHING
                 continue
             block_low = joined_low[starts[k]:starts[k] + len(paragraphs[i])]
-            found_k = _Triggers(tuple(acronyms[k]), tuple(hits[k]), tuple(licences[k]))
+            found_k = _Triggers(
+                tuple(acronyms.get(k, ())), tuple(hits.get(k, ())), tuple(licences.get(k, ()))
+            )
             known[i] = cache[paragraphs[i]] = self._scan(block_low, found_k)
         return cast(list[_BlockScan], known)  # every None was filled in
 

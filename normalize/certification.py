@@ -591,13 +591,17 @@ def _about_driving(low: str, pos: int) -> bool:
     return "driv" in window or "motor vehicle" in window
 
 
+#: Characters a heading may carry around its words (bullets, markdown, underlines).
+_HEADING_STRIP: Final = " \t*#-:•|"
+
+
 @lru_cache(maxsize=16384)
 def _heading_kind(line: str) -> str | None:
     """Section opened by ``line`` when it is a heading: "req", "pref" or "other"; else None.
 
     Cached: section look-ups walk up to 40 lines each, and headings repeat across postings.
     """
-    stripped = line.strip(" \t*#-:•|")
+    stripped = line.strip(_HEADING_STRIP)
     if not stripped or len(stripped) > 80:
         return None
     low = stripped.lower()
@@ -622,6 +626,18 @@ def _head_section(head: str) -> str | None:
     if colon == -1:
         return None
     return _heading_kind(" ".join(head[:colon].split()[-5:]) + ":")
+
+
+def _never_section(text: str, start: int, end: int) -> bool:
+    """True when the line ``text[start:end]`` surely opens no section (``_line_section`` gives
+    None), told without copying and hashing it: an empty line, or a line of prose, over 80
+    characters with no heading mark at either end (so too long for a heading) and no colon in
+    its first 45 characters but at its start."""
+    if start == end:
+        return True
+    if end - start <= 80 or text[start] in _HEADING_STRIP or text[end - 1] in _HEADING_STRIP:
+        return False
+    return text.find(":", start, start + 45) <= start
 
 
 @lru_cache(maxsize=16384)
@@ -844,7 +860,9 @@ class _Extractor:
         line_start = text.rfind("\n", 0, start) + 1
         if memo is not None and line_start in memo:
             return memo[line_start]
-        kind = _head_section(text[line_start:start])
+        # only a colon on the sentence's own line can name its section
+        kind = _head_section(text[line_start:start]) if text.find(":", line_start, start) != -1 \
+            else None
         if kind is not None:
             return kind
         visited = [line_start]
@@ -857,7 +875,8 @@ class _Extractor:
             if memo is not None and prev_start in memo:
                 kind = memo[prev_start]
                 break
-            kind = _line_section(text[prev_start:pos])
+            kind = None if _never_section(text, prev_start, pos) \
+                else _line_section(text[prev_start:pos])
             if kind is not None:
                 break
             visited.append(prev_start)

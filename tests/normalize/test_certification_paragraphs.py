@@ -69,3 +69,36 @@ def test_by_paragraph_equals_the_whole_text(postings: list[list[str]]) -> None:
         text = "\n\n".join(paragraphs)
         assert sentences(BY_PARAGRAPH, text) == sentences(WHOLE, text)
         assert reading(BY_PARAGRAPH, text) == reading(WHOLE, text)
+
+
+LINE_PARTS = st.sampled_from([
+    "Minimum Qualifications", "PREFERRED", "Education", ":", " ", "-", "*", "•", "|", "#",
+    "Support members in recovery and document every contact in the record", "x" * 30, "\t",
+])
+
+
+def test_prose_lines_and_blank_lines_open_no_section() -> None:
+    prose = "Support members in recovery and document every contact in the record, daily."
+    text = f"Requirements:\n\n{prose} {prose}\nREQUIRED QUALIFICATIONS\n{'x' * 50}: {prose}"
+    lines = [(m, m + len(line)) for m, line in _line_spans(text)]
+    assert [cert._never_section(text, a, b) for a, b in lines] == [
+        False, True, True, False, True,
+    ]
+    assert [cert._line_section(text[a:b]) for a, b in lines] == ["req", None, None, "req", None]
+
+
+def _line_spans(text: str) -> list[tuple[int, str]]:
+    spans, start = [], 0
+    for line in text.split("\n"):
+        spans.append((start, line))
+        start += len(line) + 1
+    return spans
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(LINE_PARTS, max_size=12))
+def test_a_line_told_without_a_copy_opens_no_section(parts: list[str]) -> None:
+    line = "".join(parts)
+    text = f"above\n{line}\nbelow"
+    if cert._never_section(text, 6, 6 + len(line)):
+        assert cert._line_section(line) is None

@@ -332,6 +332,8 @@ _UPPER_TABLE: Final[bytes] = bytes(
     for i in range(256)
 )
 _UPPER_RUN = re.compile(rb"UU+(?:[&-][Ul]{1,6})*l?(?![Ul])")  # starts with a literal: fast
+# The characters _UPPER_TABLE keeps (all but blanks): a token runs to the first other one.
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9&-]*")
 _MAX_SENTENCE = 200
 
 
@@ -628,6 +630,15 @@ def _head_section(head: str) -> str | None:
     return _heading_kind(" ".join(head[:colon].split()[-5:]) + ":")
 
 
+def _token_starts(text: str, i: int) -> bool:
+    """Can a token of the acronym scan start at ``i``: at the text's start, or after a
+    character ``_UPPER_TABLE`` blanks (any non-ASCII one, read as "?")."""
+    if i == 0:
+        return True
+    code = ord(text[i - 1])
+    return code >= 128 or _UPPER_TABLE[code] == 32
+
+
 def _never_section(text: str, start: int, end: int) -> bool:
     """True when the line ``text[start:end]`` surely opens no section (``_line_section`` gives
     None), told without copying and hashing it: an empty line, or a line of prose, over 80
@@ -680,6 +691,12 @@ class _Extractor:
             if cred.patterns:
                 combined = re.compile("|".join(f"(?:{p})" for p in cred.patterns))
                 self.patterns.append((cred.code, cred.pattern_hints, combined))
+        # the acronyms' first letters (as many as the shortest has, up to three), for
+        # ``_acronym_hits``: few and distinctive ("CPR", "NYC", "IC&"), found in one pass
+        shortest = min((len(acr) for acr in self.acronyms), default=0)
+        self.acronym_starts = OccurrenceScan(
+            sorted({acr[:min(shortest, 3)] for acr in self.acronyms})
+        )
         # credential names without "certif" or "credential" ("registered peer recovery
         # specialist", "ohio peer recovery supporter") are triggers of their own
         needles = {
@@ -737,16 +754,27 @@ class _Extractor:
     # ----------------------------------------------------------------------- scanning helpers
 
     def _acronym_hits(self, text: str) -> list[tuple[str, int, int]]:
-        """Peer-credential acronyms in ``text`` as (code, start, end); cheap for any length."""
-        raw = text.encode("ascii", "replace") if not text.isascii() else text.encode("ascii")
-        if len(raw) != len(text):
-            return []
+        """Peer-credential acronyms in ``text`` as (code, start, end); cheap for any length.
+
+        The reading: map the text through ``_UPPER_TABLE``, take every ``_UPPER_RUN`` match
+        that starts a token (at the text's start or after a blank) and is at most 12 long,
+        and look its token up (``_acronym_code``). A token that gives a code begins with an
+        acronym (the look-up only drops a final "s" and "-" parts), so only the tokens that
+        begin with one of the acronyms' first letters (``acronym_starts``, found in one pass)
+        are mapped and matched, each on its own: a run matched there is the one the reading
+        finds, as no match can reach over a blank.
+        """
         out: list[tuple[str, int, int]] = []
-        mask = raw.translate(_UPPER_TABLE)
-        for m in _UPPER_RUN.finditer(mask):
-            start, end = m.span()
-            if end - start > 12 or (start and mask[start - 1] != 32):
+        starts = sorted({
+            i for _k, i in self.acronym_starts.occurrences(text) if _token_starts(text, i)
+        })
+        for start in starts:
+            token_end = _TOKEN_CHARS.match(text, start)
+            stop = token_end.end() if token_end is not None else start
+            m = _UPPER_RUN.match(text[start:stop].encode("ascii").translate(_UPPER_TABLE))
+            if m is None or m.end() > 12:
                 continue  # part of a longer word, or an ALL CAPS heading word
+            end = start + m.end()
             code = self._acronym_code(text[start:end])
             if code:
                 out.append((code, start, end))

@@ -70,3 +70,39 @@ def test_one_pass_equals_a_find_pass_per_trigger_word(parts: list[str]) -> None:
     if len(low) != len(text):  # the scan is only called on texts whose offsets agree
         return
     assert one_pass_triggers(text) == find_pass_triggers(text, low)
+
+
+def plain_acronym_hits(text: str) -> list[tuple[str, int, int]]:
+    """The acronym scan ``_acronym_hits`` replaced: the whole text mapped, every run matched."""
+    raw = text.encode("ascii", "replace")
+    mask = raw.translate(cert._UPPER_TABLE)
+    out: list[tuple[str, int, int]] = []
+    for m in cert._UPPER_RUN.finditer(mask):
+        start, end = m.span()
+        if end - start > 12 or (start and mask[start - 1] != 32):
+            continue
+        code = EXTRACTOR._acronym_code(text[start:end])
+        if code:
+            out.append((code, start, end))
+    return out
+
+
+ACRONYM_PARTS = st.sampled_from([
+    "CPRS", "CPS", "CRPA", "-P", "-Youth", "-F", "s", "IC&RC", "NC-CPSS", "NYCPS", "PRSS",
+    "CPR", "CP", "PEER", "x", "2", " ", "(", ")", ".", "&", "-", "é", "\u0130", "\u0100", "\n",
+])
+
+
+def test_acronyms_at_token_starts_only() -> None:
+    text = "CPRS-F, (CPS) xCPRS CPRSx NC-CPSS CRPAs éCPS CPRS-Youth-Team"
+    assert EXTRACTOR._acronym_hits(text) == [
+        ("CPRS", 0, 6), ("CPS", 9, 12), ("NCCPSS", 26, 33), ("CRPA", 34, 39), ("CPS", 41, 44),
+    ]
+    assert EXTRACTOR._acronym_hits(text) == plain_acronym_hits(text)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ACRONYM_PARTS, max_size=30))
+def test_acronym_hits_equal_the_whole_text_reading(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert EXTRACTOR._acronym_hits(text) == plain_acronym_hits(text)

@@ -650,9 +650,11 @@ _OTHERS: dict[int, tuple[Taxonomy, _Matcher]] = {}
 
 def _matcher(taxonomy: Taxonomy | None) -> _Matcher:
     global _DEFAULT
-    if taxonomy is None:
-        if _DEFAULT is None:
-            _DEFAULT = _Matcher(load_taxonomy())
+    if _DEFAULT is None:
+        _DEFAULT = _Matcher(load_taxonomy())
+    # the packaged taxonomy passed in (as the build does) shares the default's caches: one
+    # cleaning per title, not one per caller
+    if taxonomy is None or taxonomy is _DEFAULT.tax:
         return _DEFAULT
     held = _OTHERS.get(id(taxonomy))
     if held is None or held[0] is not taxonomy:

@@ -462,3 +462,13 @@ def test_classify_title_never_raises_and_stays_in_vocabulary(
     _valid(classify_title(title, description))
     assert isinstance(clean_title(title or ""), str)
     assert isinstance(has_lived_experience_language(description), bool)
+
+
+def test_the_packaged_taxonomy_passed_in_shares_the_default_matcher() -> None:
+    from normalize import titles
+
+    default = titles._matcher(None)
+    assert titles._matcher(load_taxonomy()) is default
+    title = "Peer Recovery Specialist II - Night Shift"
+    assert classify_title(title, taxonomy=load_taxonomy()) == classify_title(title)
+    assert title in default.raw_cache

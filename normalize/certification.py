@@ -1154,7 +1154,7 @@ class _Extractor:
         text = light_text(value, MAX_TEXT_CHARS)
         title_text = light_text(title, 400) if title is not None else ""
         low = text.lower()
-        if not low.strip():
+        if not low or low.isspace():  # blank (``strip`` would copy the whole text to tell)
             return self._title_only(title_text, state, "")
         groups = self._sentences(text, low)
         if not any(stubs for _offset, stubs in groups):

@@ -424,6 +424,12 @@ class _SentenceFacts:
 _SENTENCE_CACHE_SIZE: Final = 8192
 #: Paragraph scans cached per extractor (postings of one employer share most paragraphs).
 _PARAGRAPH_CACHE_SIZE: Final = 20000
+#: Slots of the table of paragraphs seen once (by hash): a scan is cached from a paragraph's
+#: second sighting on, so paragraphs of a single posting do not crowd out the boilerplate.
+_SEEN_SLOTS: Final = 1 << 16
+#: Marks after which that table starts afresh (up to a quarter of the slots taken: a paragraph
+#: seen once passes for seen twice at most that often, which only caches it early).
+_SEEN_LIMIT: Final = 1 << 14
 
 
 _UNREAD: Final = object()
@@ -746,6 +752,8 @@ class _Extractor:
         self._facts = lru_cache(maxsize=_SENTENCE_CACHE_SIZE)(self._sentence_facts)
         # paragraph -> its scan; emptied when full, like the title caches
         self._paragraph_cache: dict[str, _BlockScan] = {}
+        self._seen_once = bytearray(_SEEN_SLOTS)
+        self._seen_marks = 0
         # a taxonomy whose lived-experience patterns might reach across paragraphs: whole texts
         self._by_paragraph = self.lived.paragraph_local()
         self._title_codes = lru_cache(maxsize=4096)(self._title_codes_uncached)
@@ -999,7 +1007,8 @@ class _Extractor:
         return scan if scan.hits or scan.driving or scan.undecided else _NOTHING
 
     def _paragraph_scans(self, paragraphs: list[str], text: str, low: str) -> list[_BlockScan]:
-        """Scans of non-empty ``paragraphs`` (``_NOTHING`` when one has no hit), cached by text.
+        """Scans of non-empty ``paragraphs`` (``_NOTHING`` when one has no hit), cached by text
+        from a paragraph's second sighting on (see ``_keep``).
 
         Paragraphs not seen before are scanned together, in one pass over them joined by
         blank lines, and the hits are then dealt out by position: a scan's cost is mostly
@@ -1018,7 +1027,8 @@ class _Extractor:
         if len(new) == 1:  # the usual case once the cache is warm
             i = new[0]
             low = paragraphs[i].lower()
-            known[i] = cache[paragraphs[i]] = self._scan(low, self._triggers(paragraphs[i], low))
+            known[i] = scan = self._scan(low, self._triggers(paragraphs[i], low))
+            self._keep(paragraphs[i], scan)
             return cast(list[_BlockScan], known)
         if len(new) == len(paragraphs) and len(text) == len(low) \
                 and sum(map(len, paragraphs)) + 2 * (len(paragraphs) - 1) == len(text):
@@ -1051,14 +1061,34 @@ class _Extractor:
             licences.setdefault(k, []).append(pos - starts[k])
         for k, i in enumerate(new):
             if k not in hits and k not in licences:
-                known[i] = cache[paragraphs[i]] = _NOTHING
+                known[i] = _NOTHING
+                self._keep(paragraphs[i], _NOTHING)
                 continue
             block_low = joined_low[starts[k]:starts[k] + len(paragraphs[i])]
             found_k = _Triggers(
                 tuple(acronyms.get(k, ())), tuple(hits.get(k, ())), tuple(licences.get(k, ()))
             )
-            known[i] = cache[paragraphs[i]] = self._scan(block_low, found_k)
+            known[i] = scan = self._scan(block_low, found_k)
+            self._keep(paragraphs[i], scan)
         return cast(list[_BlockScan], known)  # every None was filled in
+
+    def _keep(self, paragraph: str, scan: _BlockScan) -> None:
+        """Cache ``paragraph``'s scan if it was seen before, else mark it as seen once.
+
+        A paragraph that stands in one posting only (most of a posting but its boilerplate)
+        would fill the cache for nothing and push the repeated ones out; it costs one look-up
+        in a small table instead. Two paragraphs may share a slot: the second is then cached
+        at its first sighting, which changes nothing but the cache's content.
+        """
+        slot = hash(paragraph) & (_SEEN_SLOTS - 1)
+        if self._seen_once[slot]:
+            self._paragraph_cache[paragraph] = scan
+            return
+        if self._seen_marks >= _SEEN_LIMIT:
+            self._seen_once = bytearray(_SEEN_SLOTS)
+            self._seen_marks = 0
+        self._seen_once[slot] = 1
+        self._seen_marks += 1
 
     def _group(
         self,

@@ -102,3 +102,16 @@ def test_a_line_told_without_a_copy_opens_no_section(parts: list[str]) -> None:
     text = f"above\n{line}\nbelow"
     if cert._never_section(text, 6, 6 + len(line)):
         assert cert._line_section(line) is None
+
+
+def test_a_paragraph_is_cached_from_its_second_sighting() -> None:
+    extractor = cert._Extractor(load_credentials(), load_taxonomy())
+    text = "Peer certification (CPRS) required."
+    first = reading(extractor, text)
+    assert extractor._paragraph_cache == {}  # seen once: only marked
+    assert reading(extractor, text) == first
+    assert list(extractor._paragraph_cache) == [text]
+    cached = extractor._paragraph_cache[text]
+    assert reading(extractor, text) == first == reading(WHOLE, text)
+    assert extractor._paragraph_cache[text] is cached
+    assert first[0] == cert.Certification("required", None, ("CPRS",), False, None, False)

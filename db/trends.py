@@ -485,10 +485,9 @@ _INPUTS: dict[tuple[Path, str], Inputs] = {}
 """What this process loaded for the trend tasks of one build (key: database, as-of)."""
 
 
-Since = tuple[str, tuple[tuple[int, str, str], ...], tuple[tuple[int, str, str], ...]]
-"""The day from which period rows are recomputed ("" for all of them), earlier days for some
-geographies: (level, code, day), and the part of those where what boards listed changed (the
-rest changed only their clusters: their stored counts of postings listed stand)."""
+Since = tuple[str, tuple[tuple[int, str, str], ...]]
+"""The day from which period rows are recomputed ("" for all of them), and earlier days for
+some geographies: (level, code, day)."""
 TrendTask = tuple[str, int, str, int, Since]
 """(task, geography level or -1, as-of date, small-cell threshold, :data:`Since`). The task is
 an audit table, a demand or index table (one level each), or ``coverage`` (both coverage
@@ -529,12 +528,10 @@ def _targets(task: str) -> tuple[str, ...]:
 def task_rows(database: Path, task: TrendTask
               ) -> tuple[dict[str, list[tuple[Any, ...]]], set[str]]:
     """The rows one task gives each of its tables, and the tables it gave every row of."""
-    name, level, as_of_day, min_cell, (since_day, earlier_days, listed_days) = task
+    name, level, as_of_day, min_cell, (since_day, earlier_days) = task
     since = date.fromisoformat(since_day) if since_day else None
     earlier = {(geo_level, code): date.fromisoformat(day)
                for geo_level, code, day in earlier_days}
-    listed_first = min([since, *(date.fromisoformat(day) for _, _, day in listed_days)]) \
-        if since else None
     if name in AUDIT_TABLES:
         db = read_only(database)
         try:
@@ -545,10 +542,9 @@ def task_rows(database: Path, task: TrendTask
     if name == COVERAGE:
         db = read_only(database)
         try:
-            listed = listed_counts(db, inputs.watching, tuple(COVERAGE_TABLES.values()),
-                                   listed_first)
-            if listed_first is not None:
-                _stored_listed(db, listed, earlier, listed_first)
+            listed = listed_counts(db, inputs.watching, tuple(COVERAGE_TABLES.values()), since)
+            if since is not None:
+                _stored_listed(db, listed, earlier, since)
         finally:
             db.close()
         return {table: coverage_rows(inputs.watching, granularity,
@@ -581,9 +577,14 @@ def task_rows(database: Path, task: TrendTask
 def _stored_listed(db: Database, listed: dict[str, tuple[Counts, Counts]],
                    earlier: dict[Geo, date], first: date) -> None:
     """Add to ``listed`` (counted from ``first`` on) the stored counts of postings listed in
-    the periods before ``first`` of the places recomputed from earlier: only their clusters
-    changed there, and reading every sighting since their day cost more than the rest of the
-    trend tables of a week's build."""
+    the periods before ``first`` of the places recomputed from earlier (reading every sighting
+    since their day cost more than the rest of the trend tables of a week's build).
+
+    Nothing those counts read changed before ``first``: a run, a posting's place or a run's
+    status that changes sets the build's day at or before it (db/changes.py). Where a place
+    has no stored row (a board now covering it moved its window earlier), none of its postings
+    was seen by a complete run: that run's board would have covered it then, so the window
+    would have started there already; the count is 0."""
     wanted = {geo: day for geo, day in earlier.items() if day < first}
     if not wanted:
         return
@@ -652,18 +653,14 @@ def build_trend_tables(db: Database, *, as_of: str | None, min_cell: int, worker
     levels = sorted(range(len(GEO_LEVELS)), key=GEO_LEVELS.__getitem__)
     watching = load_watching(db, date.fromisoformat(as_of[:10])) if as_of else None
     earlier: dict[Geo, str] = {}
-    listed_earlier: dict[Geo, str] = {}
     if since is not None and watching is not None:
         since, earlier = _still_since(db, watching, since)
-        listed_earlier = dict(earlier)
         if since is not None:
             for geo, day in (places_since or {}).items():
                 if day < earlier.get(geo, since):
                     earlier[geo] = day
     since_day: Since = (since or "", tuple(sorted((level, code, day)
-                                                   for (level, code), day in earlier.items())),
-                        tuple(sorted((level, code, day)
-                                     for (level, code), day in listed_earlier.items())))
+                                                   for (level, code), day in earlier.items())))
     logger.info("trend periods recomputed from %s%s", since or "the start",
                 f" ({len(earlier)} place(s) from earlier)" if earlier else "")
     tasks: list[TrendTask] = [(table, -1, (as_of or "")[:10], min_cell, since_day)

@@ -385,9 +385,12 @@ class _Sentence:
         """Clause number of each word: commas, semicolons, colons and brackets start a clause."""
         if self._clauses is None:
             text = self.text.replace("'", "") if "'" in self.text else self.text
-            breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]
+            # no word holds a clause break's characters, so the words of the pieces between
+            # breaks are the sentence's words, piece by piece
             self._clauses = [
-                bisect.bisect_right(breaks, m.start()) for m in _TOKEN_RE.finditer(text)
+                number
+                for number, piece in enumerate(_CLAUSE_BREAK_RE.split(text))
+                for _word in range(len(_TOKEN_RE.findall(piece)))
             ]
         return self._clauses
 

@@ -4,6 +4,8 @@ breaks at either end, repeated paragraphs and postings that share paragraphs."""
 
 from __future__ import annotations
 
+import bisect
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -115,3 +117,28 @@ def test_a_paragraph_is_cached_from_its_second_sighting() -> None:
     assert reading(extractor, text) == first == reading(WHOLE, text)
     assert extractor._paragraph_cache[text] is cached
     assert first[0] == cert.Certification("required", None, ("CPRS",), False, None, False)
+
+
+def plain_clauses(text: str) -> list[int]:
+    """Clause numbers as ``_Sentence.clauses`` read them before: breaks before each word."""
+    text = text.replace("'", "")
+    breaks = [m.start() for m in cert._CLAUSE_BREAK_RE.finditer(text)]
+    return [bisect.bisect_right(breaks, m.start()) for m in cert._TOKEN_RE.finditer(text)]
+
+
+CLAUSE_PARTS = st.sampled_from([
+    "cprs", "required", "a", "&", "7402", " ", ",", ";", ":", "(", ")", "[", "]", " - ", "-",
+    "'", "driver's", ".", "\n",
+])
+
+
+def test_clause_numbers_count_the_breaks_before_each_word() -> None:
+    sentence = cert._Sentence(0, 0, "cprs (preferred), driver's license - required: yes")
+    assert sentence.clauses == [0, 1, 3, 3, 4, 5]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(CLAUSE_PARTS, max_size=30))
+def test_clause_numbers_equal_the_breaks_before_each_word(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert cert._Sentence(0, len(text), text).clauses == plain_clauses(text)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, REPO, write_registry
 
+from crawlers.interrupted import _still_running
 from crawlers.replay import ReplayServer
 from db.build import build
 from db.health import health_report
@@ -71,6 +72,13 @@ def site(tmp_path: Path) -> Iterator[ReplayServer]:
         yield server
 
 
+def _wait_for_lock_release(feed: Path) -> None:
+    """The killed crawler's run lock free: its leader shows as a zombie while its other
+    threads still exit and hold the lock's file (a build then rightly leaves the feed for the
+    next one; these tests want this one to find it)."""
+    _wait_for(lambda: not _still_running(feed), 30, "the crawler's run lock to be released")
+
+
 def _start_crawl(data: Path, server: ReplayServer) -> subprocess.Popen[bytes]:
     registry = write_registry(data / "sources.toml", [
         {"platform": "jsonld", "board": BOARD, "employer": "Fixture employer", "state": "OR"}])
@@ -104,6 +112,7 @@ def test_killing_the_crawl_command_stops_its_crawler(tmp_path: Path,
     parent.wait(timeout=30)
     _wait_for(lambda: not _alive(child), 10, "the crawler to die with its parent")
     [feed] = (tmp_path / "archive" / "jsonld").glob("*.jsonl")
+    _wait_for_lock_release(feed)
     assert not feed.with_name(f"{feed.stem}.stats.json").exists()
     # The next crawl records the orphaned feed before it starts (this one fails fast: nothing
     # listens on port 9).
@@ -128,6 +137,7 @@ def test_a_feed_left_without_stats_is_recorded_as_interrupted(tmp_path: Path,
     parent.wait(timeout=30)
     _wait_for(lambda: not _alive(child), 30, "the crawler to die")
     [feed] = (tmp_path / "archive" / "jsonld").glob("*.jsonl")
+    _wait_for_lock_release(feed)
     assert not feed.with_name(f"{feed.stem}.stats.json").exists()
     items = len(feed.read_text().splitlines())
     assert items >= 1

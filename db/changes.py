@@ -31,6 +31,8 @@ import logging
 
 from sqlite_utils import Database
 
+from db.coverage import Geo
+
 logger = logging.getLogger(__name__)
 CHANGES = "build_changes"
 TOUCHED = "build_touched"
@@ -68,7 +70,7 @@ def note_since(db: Database, day: str | None, why: str) -> None:
             f"set value = min(value, excluded.value)", (day[:10],))
 
 
-def note_places(db: Database, days: dict[tuple[int, str], str], why: str) -> None:
+def note_places(db: Database, days: dict[Geo, str], why: str) -> None:
     """Lower the day of each place (geography level, code) to the given one, when the table
     exists; ``why`` is logged with the earliest."""
     if not days or not _exists(db):
@@ -81,7 +83,7 @@ def note_places(db: Database, days: dict[tuple[int, str], str], why: str) -> Non
             ((level, code, day[:10]) for (level, code), day in days.items()))
 
 
-def changed_places(db: Database) -> dict[tuple[int, str], str]:
+def changed_places(db: Database) -> dict[Geo, str]:
     """The days :func:`note_places` recorded (none outside a build)."""
     if not _exists(db):
         return {}

@@ -35,6 +35,8 @@ from sqlite_utils import Database
 from db.schema import COVERAGE_COLUMN_TYPES, places_index_hint
 
 GEO_LEVELS: tuple[str, ...] = ("nation", "region", "division", "state", "cbsa", "county")
+GEO_LEVEL_NUMBERS: dict[str, int] = {name: number for number, name in enumerate(GEO_LEVELS)}
+"""A level's number (the first of a :data:`Geo`) from its name, as the tables store it."""
 STATES_CSV = Path(__file__).resolve().parent.parent / "normalize" / "data" / "geo" / "states.csv"
 _MONDAY = date(1970, 1, 5).toordinal()
 

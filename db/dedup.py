@@ -70,7 +70,7 @@ from rapidfuzz import fuzz, utils
 from sqlite_utils import Database
 
 from db.changes import TOUCHED, changed_since, note_places
-from db.coverage import places
+from db.coverage import Geo, places
 from db.employers import EmployerMap, canonicalize
 from db.lifecycle import LIFECYCLE_COLUMNS, STAGED
 from db.parallel import each_attached, map_parts, read_only, scratch_database
@@ -360,8 +360,8 @@ STOCK_MARGIN = timedelta(days=31)
 """The stock counts in the period before a cluster's first sighting at the earliest."""
 
 
-ChangedPlaces = dict[tuple[int, str], str]
-"""(geography level, code) → the first day whose trend figures there may have changed."""
+ChangedPlaces = dict[Geo, str]
+"""Place → the first day whose trend figures there may have changed."""
 
 
 def _changed_places(db: Database, old_ids: set[int], rows: list[tuple[Any, ...]]

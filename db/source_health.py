@@ -106,15 +106,14 @@ def source_health(db: Database) -> None:
     up to that night only, so a week's runs change a week's rows (rewriting all of them took
     15 s at a million postings)."""
     create_table(db)
-    names = list(COLUMNS)
-    fresh = {(row["source"], row["night"]): tuple(row[name] for name in names)
+    columns = ", ".join(f"[{name}]" for name in COLUMNS)
+    fresh = {(row["source"], row["night"]): tuple(row[name] for name in COLUMNS)
              for row in health_rows(list(db.query(RUNS_SQL)))}
     stored = {(row[0], row[1]): row for row in db.conn.execute(
-        f"select {', '.join(f'[{name}]' for name in names)} from source_health")}
+        f"select {columns} from source_health")}
     gone = [key for key in stored if key not in fresh]
     differ = [row for key, row in fresh.items() if stored.get(key) != row]
     with db.atomic():
         db.conn.executemany("delete from source_health where source = ? and night = ?", gone)
-        db.conn.executemany(
-            f"insert or replace into source_health ({', '.join(f'[{n}]' for n in names)}) "
-            f"values ({', '.join('?' * len(names))})", differ)
+        db.conn.executemany(f"insert or replace into source_health ({columns}) "
+                            f"values ({', '.join('?' * len(COLUMNS))})", differ)

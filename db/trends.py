@@ -79,6 +79,7 @@ from sqlite_utils import Database
 
 from db.coverage import (
     COVERAGE_COLUMNS,
+    GEO_LEVEL_NUMBERS,
     GEO_LEVELS,
     GRANULARITIES,
     MONTHLY,
@@ -588,7 +589,6 @@ def _stored_listed(db: Database, listed: dict[str, tuple[Counts, Counts]],
     wanted = {geo: day for geo, day in earlier.items() if day < first}
     if not wanted:
         return
-    levels = {name: index for index, name in enumerate(GEO_LEVELS)}
     for table, granularity in COVERAGE_TABLES.items():
         counts = listed[granularity.table]
         low = granularity.start(granularity.index(min(wanted.values()))).isoformat()
@@ -597,7 +597,7 @@ def _stored_listed(db: Database, listed: dict[str, tuple[Counts, Counts]],
                 f"select geo_level, geo_code, period_start, postings_listed, "
                 f"peer_postings_listed from [{table}] where period_start >= ? "
                 f"and period_start < ?", (low, high)):
-            geo = (levels[level], code)
+            geo = (GEO_LEVEL_NUMBERS[level], code)
             if geo not in wanted:
                 continue
             period = granularity.index(date.fromisoformat(start))
@@ -739,10 +739,9 @@ def _still_since(db: Database, watching: Watching, since: str
     complete run). None (recompute everything) when a place's name changed or there is no
     record of the places boards covered."""
     stored: dict[str, set[Geo]] = defaultdict(set)
-    levels = {name: index for index, name in enumerate(GEO_LEVELS)}
     for source, level, code in db.conn.execute(
             f"select source, geo_level, geo_code from [{SOURCE_GEOGRAPHIES}]"):
-        stored[source].add((levels[level], code))
+        stored[source].add((GEO_LEVEL_NUMBERS[level], code))
     if not stored:
         return None, {}
     earlier: dict[Geo, str] = {}

@@ -210,6 +210,38 @@ def test_open_postings_seen_again_keep_their_clusters(tmp_path: Path,
     assert sorted(names[pid] for pid in kept) == ["a4", "c1"]
 
 
+def test_a_full_build_checks_integrity_an_incremental_one_runs_quick_check(tmp_path: Path
+                                                                           ) -> None:
+    archive = tmp_path / "archive"
+    write_week(archive, 0)
+    first = build(tmp_path / "data", archive, extra_normalizer, make_derivers(min_cell=1))
+    write_week(archive, 1)
+    second = build(tmp_path / "data", archive, extra_normalizer, make_derivers(min_cell=1))
+    checks = ("integrity_check", "quick_check")
+    assert [name for name in first.phases if name in checks] == ["integrity_check"]
+    assert [name for name in second.phases if name in checks] == ["quick_check"]
+
+
+def test_places_are_read_through_their_covering_index_when_it_exists(tmp_path: Path) -> None:
+    from sqlite_utils import Database
+
+    from db.schema import migrate, places_index_hint, restore_indexes, suspend_indexes
+
+    db = Database(tmp_path / "p.db")
+    migrate(db)
+    hint = places_index_hint(db)
+    assert hint == "indexed by [idx_postings_source_places]"
+    plan = db.conn.execute(f"explain query plan select distinct source, state, county_fips "
+                           f"from postings {hint}").fetchall()
+    assert "COVERING INDEX idx_postings_source_places" in plan[0][3]
+    # a bulk load drops the index until the end: the query must still run, without the hint
+    deferred = suspend_indexes(db, ("postings",))
+    assert places_index_hint(db) == ""
+    restore_indexes(db, deferred)
+    assert places_index_hint(db) == hint
+    db.close()
+
+
 def test_a_build_with_no_new_run_does_nothing_and_builds_no_normalizer(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     for week in range(3):

@@ -67,9 +67,9 @@ def conn(tmp_path: Path) -> sqlite3.Connection:
 
 
 def test_search_with_and_without_a_state(conn: sqlite3.Connection) -> None:
-    # 6 before 1: as long a text, and no state's word in its length (bm25 counts every word).
-    assert search(conn, "peer support", "") == [3, 6, 1, 7]
-    assert search(conn, "peer support", None) == [3, 6, 1, 7]
+    # Every word in the title first (none seen yet: the highest id first), then 7 (in its text).
+    assert search(conn, "peer support", "") == [6, 3, 1, 7]
+    assert search(conn, "peer support", None) == [6, 3, 1, 7]
     assert search(conn, "peer support", "or") == [3]
     assert search(conn, "peer support", " in ") == [1]
     assert search(conn, "recovery", "IN") == [2, 1]
@@ -85,8 +85,20 @@ def test_search_with_and_without_a_state(conn: sqlite3.Connection) -> None:
     assert rows[0][-1] == "[Peer] [support] in Portland; [peer] groups weekly."
 
 
+def test_title_matches_come_first_then_the_most_recently_seen(
+        conn: sqlite3.Connection) -> None:
+    seen = {1: "2026-03-01", 3: "2026-05-01", 7: "2026-06-01"}  # 6 never: last
+    conn.executemany("update postings set last_seen = ? where id = ?",
+                     [(day, i) for i, day in seen.items()])
+    assert search(conn, "peer support", "") == [3, 1, 6, 7]
+    assert search(conn, "support", "") == [3, 1, 6, 7]  # 7's "support" is in its text only
+    assert search(conn, "recovery", "") == [7, 2, 1]
+    conn.execute("update postings set last_seen = '2026-05-01' where id = 1")
+    assert search(conn, "peer support", "") == [3, 1, 6, 7]  # a tie: the higher id first
+
+
 def test_a_state_code_that_is_a_word_matches_only_that_word(conn: sqlite3.Connection) -> None:
-    assert search(conn, "in", "") == [1, 3]  # "in" in the text; not posting 2 of Indiana
+    assert search(conn, "in", "") == [3, 1]  # "in" in the text; not posting 2 of Indiana
     assert search(conn, "or", "") == []
     assert search(conn, "me", "") == [5]
     assert search(conn, "me", "IN") == []

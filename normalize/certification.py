@@ -337,12 +337,14 @@ _TOKEN_CHARS = re.compile(r"[A-Za-z0-9&-]*")
 _MAX_SENTENCE = 200
 
 
-@dataclass
 class _Cue:
-    index: int
-    """Word index of the cue in its sentence."""
-    kind: str
-    """"req" | "pref" | "neg" | "sub" (substitution: "may substitute for")."""
+    __slots__ = ("index", "kind")
+
+    def __init__(self, index: int, kind: str) -> None:
+        self.index = index
+        """Word index of the cue in its sentence."""
+        self.kind = kind
+        """"req" | "pref" | "neg" | "sub" (substitution: "may substitute for")."""
 
 
 _TOKEN_RE = re.compile(r"[a-z0-9&]+")
@@ -353,22 +355,24 @@ _CertContext = tuple[tuple[tuple[str, int], ...], bool, bool]
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]]| - ")
 
 
-@dataclass
 class _Sentence:
     """One sentence around trigger hits, tokenized on demand."""
 
-    start: int
-    end: int
-    text: str = ""
-    """Lower-cased sentence (same length and offsets as the posting text)."""
-    words: list[str] | None = None
-    """Words of ``plain`` (apostrophes dropped, so "driver's" is "drivers")."""
-    cues: list[_Cue] | None = None
-    cert: bool = False
-    edu: list[int] | None = None
-    lived: list[tuple[int, int]] | None = None
-    lic: bool = False
-    _clauses: list[int] | None = None
+    __slots__ = ("_clauses", "cert", "cues", "edu", "end", "lic", "lived", "start", "text", "words")
+
+    def __init__(self, start: int, end: int, text: str = "") -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        """Lower-cased sentence (same length and offsets as the posting text)."""
+        self.words: list[str] | None = None
+        """Words of ``plain`` (apostrophes dropped, so "driver's" is "drivers")."""
+        self.cues: list[_Cue] | None = None
+        self.cert = False
+        self.edu: list[int] | None = None
+        self.lived: list[tuple[int, int]] | None = None
+        self.lic = False
+        self._clauses: list[int] | None = None
 
     def tokenize(self) -> None:
         if self.words is None:
@@ -395,10 +399,10 @@ class _Sentence:
         return self._clauses
 
 
-# The internal records below are built for every trigger sentence and paragraph: plain slotted
-# classes, because a frozen dataclass's __init__ costs about five times more. Nothing changes
-# them once built (but ``_BlockScan.groupings``, a memo); identity is their equality.
-@dataclass(slots=True, eq=False)
+# The internal records below are built for every trigger sentence and paragraph: plain
+# classes with their own __init__, which mypyc compiles (a dataclass's generated __init__ stays
+# interpreted Python, several times slower). Nothing changes them once built (but
+# ``_BlockScan.groupings`` and the ``_Stub`` memo); identity is their equality.
 class _SentenceFacts:
     """What one trigger sentence states, whatever posting it stands in (cached by its text).
 
@@ -406,21 +410,34 @@ class _SentenceFacts:
     heading, in posting order, only where the sentence needs it (see ``_Extractor.extract``).
     """
 
-    cert_level: str | None
-    """Requirement level of a certification sentence; None when the section heading decides."""
-    cert_days: int | None
-    codes: frozenset[str]
-    relevant: bool
-    """The sentence speaks of a peer credential (it counts for ``cert_requirement``)."""
-    lived_reads_section: bool
-    lived_required: bool
-    edu_reads_section: bool
-    edu_in_pref_section: tuple[str, ...]
-    edu_otherwise: tuple[str, ...]
-    license_required: bool | None
-    """None: required when the section heading is a requirements heading."""
-    cert_default: str = "none"
-    """Level of a ``cert_level`` None sentence when no section heading is above it."""
+    __slots__ = (
+        "cert_days", "cert_default", "cert_level", "codes", "edu_in_pref_section", "edu_otherwise",
+        "edu_reads_section", "license_required", "lived_reads_section", "lived_required",
+        "relevant",
+    )
+
+    def __init__(
+        self, cert_level: str | None, cert_days: int | None, codes: frozenset[str],
+        relevant: bool, lived_reads_section: bool, lived_required: bool,
+        edu_reads_section: bool, edu_in_pref_section: tuple[str, ...],
+        edu_otherwise: tuple[str, ...], license_required: bool | None,
+    ) -> None:
+        self.cert_level = cert_level
+        """Requirement level of a certification sentence; None when the section heading
+        decides."""
+        self.cert_days = cert_days
+        self.codes = codes
+        self.relevant = relevant
+        """The sentence speaks of a peer credential (it counts for ``cert_requirement``)."""
+        self.lived_reads_section = lived_reads_section
+        self.lived_required = lived_required
+        self.edu_reads_section = edu_reads_section
+        self.edu_in_pref_section = edu_in_pref_section
+        self.edu_otherwise = edu_otherwise
+        self.license_required = license_required
+        """None: required when the section heading is a requirements heading."""
+        self.cert_default = "none"
+        """Level of a ``cert_level`` None sentence when no section heading is above it."""
 
 
 #: Sentence-level results cached per extractor (real postings repeat boilerplate sentences).
@@ -438,46 +455,58 @@ _SEEN_LIMIT: Final = 1 << 14
 _UNREAD: Final = object()
 
 
-@dataclass(slots=True, eq=False)
 class _Stub:
     """A sentence around trigger hits, located in its block (a paragraph or a whole text)."""
 
-    start: int
-    end: int
-    """Span in the block."""
-    text: str
-    """Lower-cased sentence."""
-    cert: bool
-    """A certification trigger (word or acronym) occurs in it."""
-    acronyms: tuple[tuple[str, int], ...]
-    """Its acronym hits as (code, offset in the sentence); empty unless ``cert``."""
-    lived: tuple[tuple[int, int], ...]
-    """Lived-experience phrases as (start, end) in the sentence."""
-    edu: bool
-    lic: bool
-    memo_key: Any = _UNREAD  # Any, not object: mypyc cannot compile an object-typed slot default
-    """The posting's peer flags ``memo_facts`` was read under (None when not a certification
-    sentence); ``_UNREAD`` before the first reading."""
-    memo_facts: _SentenceFacts | None = None
-    """Memo of what the sentence states: stubs live in the paragraph cache, so a repeated
-    paragraph reads its sentences without hashing them again. One entry, not a dict: a
-    sentence is nearly always read under the same flags, and a dict per sentence cost more
-    than it saved on postings that repeat nothing."""
+    __slots__ = (
+        "acronyms", "cert", "edu", "end", "lic", "lived", "memo_facts", "memo_key", "start", "text",
+    )
+
+    def __init__(
+        self, start: int, end: int, text: str, cert: bool,
+        acronyms: tuple[tuple[str, int], ...], lived: tuple[tuple[int, int], ...], edu: bool,
+        lic: bool,
+    ) -> None:
+        self.start = start
+        self.end = end
+        """Span in the block."""
+        self.text = text
+        """Lower-cased sentence."""
+        self.cert = cert
+        """A certification trigger (word or acronym) occurs in it."""
+        self.acronyms = acronyms
+        """Its acronym hits as (code, offset in the sentence); empty unless ``cert``."""
+        self.lived = lived
+        """Lived-experience phrases as (start, end) in the sentence."""
+        self.edu = edu
+        self.lic = lic
+        self.memo_key: Any = _UNREAD
+        """The posting's peer flags ``memo_facts`` was read under (None when not a
+        certification sentence); ``_UNREAD`` before the first reading."""
+        self.memo_facts: _SentenceFacts | None = None
+        """Memo of what the sentence states: stubs live in the paragraph cache, so a repeated
+        paragraph reads its sentences without hashing them again. One entry, not a dict: a
+        sentence is nearly always read under the same flags, and a dict per sentence cost more
+        than it saved on postings that repeat nothing."""
 
 
-@dataclass(slots=True, eq=False)
 class _Triggers:
     """Trigger hits of a text (offsets relative to its start), see :class:`_BlockScan`."""
 
-    acronyms: tuple[tuple[str, int, int], ...]
-    hits: tuple[tuple[int, int, int], ...]
-    licences: tuple[int, ...]
+    __slots__ = ("acronyms", "hits", "licences")
+
+    def __init__(
+        self, acronyms: tuple[tuple[str, int, int], ...], hits: tuple[tuple[int, int, int], ...],
+        licences: tuple[int, ...],
+    ) -> None:
+        self.acronyms = acronyms
+        self.hits = hits
+        self.licences = licences
 
 
 _NO_TRIGGERS: Final = _Triggers((), (), ())
 
 
-@dataclass(slots=True, eq=False)
 class _BlockScan:
     """Trigger hits of a paragraph (or of a whole text), offsets relative to its start.
 
@@ -488,21 +517,29 @@ class _BlockScan:
     it): those near its edges are judged in the posting.
     """
 
-    acronyms: tuple[tuple[str, int, int], ...]
-    """Peer-credential acronyms as (code, start, end)."""
-    hits: tuple[tuple[int, int, int], ...]
-    """(position, kind, extra) as in ``extract``: kinds 0 (certification), 1 (education) and 2
-    (lived experience; extra is the end of the phrase)."""
-    size: int
-    licences: tuple[int, ...]
-    """Positions of "licen" (hits of kind 3 when about driving, see ``_about_driving``)."""
-    driving: tuple[int, ...]
-    """The ``licences`` about driving, judged on the block alone."""
-    undecided: tuple[int, ...]
-    """The ``licences`` near an edge, whose judgment needs the text around the block."""
-    groupings: dict[tuple[bool, ...], tuple[_Stub, ...]]
-    """Memo of the block's trigger sentences by the judgments of ``undecided`` (filled on
-    demand by ``_sentences``; the grouping depends on the block and those judgments only)."""
+    __slots__ = ("acronyms", "driving", "groupings", "hits", "licences", "size", "undecided")
+
+    def __init__(
+        self, acronyms: tuple[tuple[str, int, int], ...], hits: tuple[tuple[int, int, int], ...],
+        size: int, licences: tuple[int, ...], driving: tuple[int, ...],
+        undecided: tuple[int, ...], groupings: dict[tuple[bool, ...], tuple[_Stub, ...]],
+    ) -> None:
+        self.acronyms = acronyms
+        """Peer-credential acronyms as (code, start, end)."""
+        self.hits = hits
+        """(position, kind, extra) as in ``extract``: kinds 0 (certification), 1 (education)
+        and 2 (lived experience; extra is the end of the phrase)."""
+        self.size = size
+        self.licences = licences
+        """Positions of "licen" (hits of kind 3 when about driving, see ``_about_driving``)."""
+        self.driving = driving
+        """The ``licences`` about driving, judged on the block alone."""
+        self.undecided = undecided
+        """The ``licences`` near an edge, whose judgment needs the text around the block."""
+        self.groupings = groupings
+        """Memo of the block's trigger sentences by the judgments of ``undecided`` (filled on
+        demand by ``_sentences``; the grouping depends on the block and those judgments
+        only)."""
 
 
 #: The scan of a paragraph without any hit.
@@ -1021,7 +1058,14 @@ class _Extractor:
         every paragraph is new and none is empty, they joined are the posting itself.
         """
         cache = self._paragraph_cache
-        known = [cache.get(paragraph) for paragraph in paragraphs]
+        # only a paragraph whose slot is marked can be cached (see ``_keep``): the others, most
+        # of a new posting, cost no probe of the large table (a paragraph cached before the
+        # marks started afresh is missed once, then marked: the scan is the same)
+        seen = self._seen_once
+        known = [
+            cache.get(paragraph) if seen[hash(paragraph) & (_SEEN_SLOTS - 1)] else None
+            for paragraph in paragraphs
+        ]
         new = [i for i, scan in enumerate(known) if scan is None]
         if not new:
             return cast(list[_BlockScan], known)

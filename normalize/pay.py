@@ -346,31 +346,48 @@ _CURRENCY = {
 }
 
 
-@dataclass(slots=True)
+# _Amount and _Group are built for every figure of every window read: plain classes with their
+# own __init__, which mypyc compiles (a dataclass's generated __init__ stays interpreted
+# Python, and cost a tenth of a window's reading).
 class _Amount:
-    value: float
-    start: int
-    end: int
-    money: bool
-    k: bool
-    currency: str | None
-    formatted: bool = False
+    __slots__ = ("currency", "end", "formatted", "k", "money", "start", "value")
+
+    def __init__(
+        self, value: float, start: int, end: int, money: bool, k: bool, currency: str | None,
+        formatted: bool = False,
+    ) -> None:
+        self.value = value
+        self.start = start
+        self.end = end
+        self.money = money
+        self.k = k
+        self.currency = currency
+        self.formatted = formatted
 
 
-@dataclass(slots=True)
 class _Group:
-    low: float | None
-    high: float | None
-    start: int
-    end: int
-    period: str | None
-    weak_year: bool
-    currency: str | None
-    money: bool
-    excluded: bool = False
-    reversed: bool = False
-    formatted: bool = False
-    k: bool = False
+    __slots__ = (
+        "currency", "end", "excluded", "formatted", "high", "k", "low", "money", "period",
+        "reversed", "start", "weak_year",
+    )
+
+    def __init__(
+        self, low: float | None, high: float | None, start: int, end: int, period: str | None,
+        weak_year: bool, currency: str | None, money: bool, excluded: bool = False,
+        reversed: bool = False, formatted: bool = False, k: bool = False,
+    ) -> None:
+        self.low = low
+        self.high = high
+        self.start = start
+        self.end = end
+        self.period = period
+        self.weak_year = weak_year
+        self.currency = currency
+        self.money = money
+        self.excluded = excluded
+        self.reversed = reversed
+        self.formatted = formatted
+        self.k = k
 
 
 # ---------------------------------------------------------------------------------- public API

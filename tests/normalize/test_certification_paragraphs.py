@@ -119,6 +119,22 @@ def test_a_paragraph_is_cached_from_its_second_sighting() -> None:
     assert first[0] == cert.Certification("required", None, ("CPRS",), False, None, False)
 
 
+def test_a_cached_paragraph_is_looked_up_only_while_marked() -> None:
+    """After the marks start afresh, a cached paragraph is missed once (read again, the same
+    scan), marked, and found in the cache at its next sighting."""
+    extractor = cert._Extractor(load_credentials(), load_taxonomy())
+    text = "Peer certification (CPRS) required."
+    first = reading(extractor, text)
+    assert reading(extractor, text) == first
+    cached = extractor._paragraph_cache[text]
+    extractor._seen_once = bytearray(cert._SEEN_SLOTS)  # the marks start afresh
+    extractor._seen_marks = 0
+    assert extractor._paragraph_scans([text], text, text.lower())[0] is not cached
+    assert extractor._seen_marks == 1
+    assert extractor._paragraph_scans([text], text, text.lower())[0] is cached
+    assert reading(extractor, text) == first == reading(WHOLE, text)
+
+
 def plain_clauses(text: str) -> list[int]:
     """Clause numbers as ``_Sentence.clauses`` read them before: breaks before each word."""
     text = text.replace("'", "")

@@ -18,7 +18,8 @@ Pipeline for one title (each step is data-driven; see the YAML file's header):
    lived-experience language in the description.
 
 Results are cached per raw title and per cleaned title (real data repeats titles heavily); the
-description is looked at only for ambiguous titles, paragraph by paragraph through a cache.
+description is looked at only for ambiguous titles, in one pass of the negatives and one of the
+lived-experience triggers (Aho-Corasick).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
 from rapidfuzz import fuzz, process
@@ -260,14 +260,9 @@ class _Matcher:
         )
         self.raw_cache: dict[str, _Resolved] = {}
         self.clean_cache: dict[str, _Resolved] = {}
-        # Descriptions are read paragraph by paragraph through caches (real postings repeat
-        # boilerplate paragraphs) when no negative or lived-experience match can reach across
-        # paragraphs; otherwise the whole text is scanned.
-        self._by_paragraph = self.lived.paragraph_local() and not any(
-            "\n" in neg for neg in self.desc_negatives
-        )
-        self._paragraph_negative = lru_cache(maxsize=4096)(self._paragraph_negative_uncached)
-        self._paragraph_lived = lru_cache(maxsize=4096)(self._paragraph_lived_uncached)
+        # Descriptions are scanned whole, each in one pass of the negatives and one of the
+        # lived-experience triggers: cheaper than looking their paragraphs up in caches (a
+        # hash of every paragraph, a pass per new one), even on postings that repeat them.
 
     # ----------------------------------------------------------------------- cleaning
 
@@ -558,11 +553,7 @@ class _Matcher:
         if not text:
             return False
         low = f" {text.lower()} "
-        if self._by_paragraph:
-            # no negative holds a newline, so each occurrence lies inside one paragraph
-            if any(self._paragraph_negative(part) for part in low.split("\n\n") if part):
-                return False
-        elif self._negatives.any_in(low):
+        if self._negatives.any_in(low):
             return False
         return self.lived_experience(low)
 
@@ -572,8 +563,6 @@ class _Matcher:
         low = text.lower()
         if "'" in low:
             low = low.replace("'", "")
-        if self._by_paragraph:
-            return self._lived_by_paragraph(low)
         return any(self._counts(low, start, end) for _idx, start, end in self.lived.finditer(low))
 
     @staticmethod
@@ -586,51 +575,6 @@ class _Matcher:
             if _EEO.search(window):
                 return False
         return True
-
-    def _paragraph_negative_uncached(self, paragraph: str) -> bool:
-        return self._negatives.any_in(paragraph)
-
-    def _paragraph_lived_uncached(self, paragraph: str) -> _ParagraphLived | None:
-        """Lived-experience matches of one paragraph; None when there is none."""
-        plain = False
-        boilerplate: list[tuple[int, int]] = []
-        for _idx, start, end in self.lived.finditer(paragraph):
-            found = paragraph[start:end]
-            if "identif" in found or "disclose" in found:
-                boilerplate.append((start, end))
-            else:
-                plain = True
-        if not plain and not boilerplate:
-            return None
-        return _ParagraphLived(plain, tuple(boilerplate))
-
-    def _lived_by_paragraph(self, low: str) -> bool:
-        """:meth:`lived_experience` of ``low`` (lower-cased, apostrophes dropped), paragraph by
-        paragraph: the same matches (``TriggeredPatterns.paragraph_local``); those that may be
-        EEO boilerplate are judged on the text around them in the whole description."""
-        offset = 0
-        for paragraph in low.split("\n\n"):
-            if paragraph:
-                found = self._paragraph_lived(paragraph)
-                if found is not None:
-                    if found.plain:
-                        return True
-                    for start, end in found.boilerplate:
-                        if self._counts(low, offset + start, offset + end):
-                            return True
-            offset += len(paragraph) + 2
-        return False
-
-
-@dataclass(frozen=True, slots=True)
-class _ParagraphLived:
-    """Lived-experience matches of one paragraph (offsets in the paragraph)."""
-
-    plain: bool
-    """A match that counts wherever the paragraph stands."""
-    boilerplate: tuple[tuple[int, int], ...]
-    """Matches naming self-identification or disclosure: they count unless EEO wording
-    surrounds them, which can reach into the neighbouring paragraphs."""
 
 
 #: Behavioral-health words that make an ambiguous peer title ("Peer Counselor", "Peer Mentor") a

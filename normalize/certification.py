@@ -445,10 +445,12 @@ _SENTENCE_CACHE_SIZE: Final = 8192
 #: Paragraph scans cached per extractor (postings of one employer share most paragraphs).
 _PARAGRAPH_CACHE_SIZE: Final = 20000
 #: Slots of the table of paragraphs seen once (by hash): a scan is cached from a paragraph's
-#: second sighting on, so paragraphs of a single posting do not crowd out the boilerplate.
-_SEEN_SLOTS: Final = 1 << 16
-#: Marks after which that table starts afresh (up to a quarter of the slots taken: a paragraph
-#: seen once passes for seen twice at most that often, which only caches it early).
+#: second sighting on, so paragraphs of a single posting do not crowd out the boilerplate, and
+#: a posting none of whose paragraphs is marked is read whole (``_Extractor._sentences``).
+_SEEN_SLOTS: Final = 1 << 20
+#: Marks after which that table starts afresh (up to 1/64 of the slots taken: a new paragraph
+#: passes for seen at most that often, which only caches it early or reads its posting by
+#: paragraph; with a quarter, as before, most new postings of a dozen paragraphs had one).
 _SEEN_LIMIT: Final = 1 << 14
 
 
@@ -1131,6 +1133,13 @@ class _Extractor:
         if self._seen_once[slot]:
             self._paragraph_cache[paragraph] = scan
             return
+        self._mark(slot)
+
+    def _mark(self, slot: int) -> None:
+        """Mark a paragraph's ``slot`` as seen (the table starts afresh after ``_SEEN_LIMIT``
+        marks)."""
+        if self._seen_once[slot]:
+            return
         if self._seen_marks >= _SEEN_LIMIT:
             self._seen_once = bytearray(_SEEN_SLOTS)
             self._seen_marks = 0
@@ -1189,18 +1198,26 @@ class _Extractor:
         Paragraphs (text between blank lines) are scanned through a cache, and each brings its
         sentences ready, grouped once for the judgments of its "licen" near an edge: real
         postings repeat whole paragraphs (boilerplate), and a paragraph with no trigger costs
-        one look-up. When lower-casing changed the text's length ("İ"), offsets in ``text`` and
-        ``low`` differ and the text is scanned whole, as it is when the lived-experience
-        patterns might reach across paragraphs.
+        one look-up. A posting none of whose paragraphs was seen before (none is marked, see
+        ``_keep``) has none in the cache: it is read whole, as the paragraphs joined give the
+        same sentences (see :class:`_BlockScan`) without dealing hits out and grouping them
+        paragraph by paragraph, and its paragraphs are marked as seen once. When lower-casing
+        changed the text's length ("İ"), offsets in ``text`` and ``low`` differ and the text is
+        scanned whole, as it is when the lived-experience patterns might reach across
+        paragraphs.
         """
         if len(low) != len(text) or not self._by_paragraph:
-            whole = self._block_scan(low, self._triggers(text, low))
-            hits = list(whole.hits)
-            hits.extend((p, 3, 0) for p in whole.driving)
-            return [(0, tuple(self._group(hits, low, whole.acronyms)))]
-        groups: list[tuple[int, tuple[_Stub, ...]]] = []
+            return self._whole_sentences(text, low)
         paragraphs = text.split("\n\n")
-        scans = iter(self._paragraph_scans([p for p in paragraphs if p], text, low))
+        present = [p for p in paragraphs if p]
+        seen = self._seen_once
+        slots = [hash(p) & (_SEEN_SLOTS - 1) for p in present]
+        if not any(seen[slot] for slot in slots):
+            for slot in slots:
+                self._mark(slot)
+            return self._whole_sentences(text, low)
+        groups: list[tuple[int, tuple[_Stub, ...]]] = []
+        scans = iter(self._paragraph_scans(present, text, low))
         start = 0
         for paragraph in paragraphs:
             if paragraph:
@@ -1209,6 +1226,13 @@ class _Extractor:
                     groups.append((start, self._paragraph_sentences(scan, low, start)))
             start += len(paragraph) + 2
         return groups
+
+    def _whole_sentences(self, text: str, low: str) -> list[tuple[int, tuple[_Stub, ...]]]:
+        """:meth:`_sentences` of the text read whole, in one group."""
+        whole = self._block_scan(low, self._triggers(text, low))
+        hits = list(whole.hits)
+        hits.extend((p, 3, 0) for p in whole.driving)
+        return [(0, tuple(self._group(hits, low, whole.acronyms)))]
 
     def _paragraph_sentences(self, scan: _BlockScan, low: str, start: int) -> tuple[_Stub, ...]:
         """The trigger sentences of the paragraph ``scan`` at ``start`` in the posting ``low``."""

@@ -135,6 +135,30 @@ def test_a_cached_paragraph_is_looked_up_only_while_marked() -> None:
     assert reading(extractor, text) == first == reading(WHOLE, text)
 
 
+def test_a_posting_of_new_paragraphs_is_read_whole_and_marked() -> None:
+    extractor = cert._Extractor(load_credentials(), load_taxonomy())
+    first, second, third = (
+        "Peer certification (CPRS) required.", "Valid driver's license required.",
+        "Lived experience of recovery preferred.",
+    )
+    text = f"{first}\n\n{second}"
+    groups = extractor._sentences(text, text.lower())
+    assert [offset for offset, _stubs in groups] == [0]  # one group: the whole text
+    assert [(s.start, s.end, s.cert, s.lic) for s in groups[0][1]] == [
+        (0, 35, True, False), (37, 69, False, True),
+    ]
+    assert extractor._paragraph_cache == {}
+    assert extractor._seen_marks == 2
+    # a posting with a marked paragraph is read by paragraph: the marked one is cached
+    text = f"{second}\n\n{third}"
+    groups = extractor._sentences(text, text.lower())
+    assert [offset for offset, _stubs in groups] == [0, 34]
+    assert list(extractor._paragraph_cache) == [second]
+    assert extractor._seen_marks == 3
+    assert sentences(extractor, text) == sentences(WHOLE, text)
+    assert reading(extractor, text) == reading(WHOLE, text)
+
+
 def plain_clauses(text: str) -> list[int]:
     """Clause numbers as ``_Sentence.clauses`` read them before: breaks before each word."""
     text = text.replace("'", "")

@@ -38,12 +38,16 @@ earliest first sighting, then the smallest id.
 **Cluster lifetime.** ``active_from`` is the earliest member's, ``active_to`` null while any
 member is open (else the latest member's), ``status`` open while any member is open.
 
-**Incremental builds** form again only the clusters of the sub-blocks (one employer's
-postings of one peer flag in a block) that hold a posting the build inserted or changed
-(db/changes.py) or whose lifecycle changed, one whose employer changed or was renamed, or a
-member of a stored cluster such a posting belonged to; the others' postings, hence their
-clusters, are as before (an open posting's interval runs to the as-of date, but it already
-overlapped every posting that started before it).
+**Incremental builds** look again only at the sub-blocks (one employer's postings of one peer
+flag in a block) that hold a posting the build inserted or changed (db/changes.py) or whose
+lifecycle changed, one whose employer changed or was renamed, or a member of a stored cluster
+such a posting belonged to; the others' postings, hence their clusters, are as before (an open
+posting's interval runs to the as-of date, but it already overlapped every posting that started
+before it). Every matching pair is stored (``cluster_edges``): within a sub-block only the pairs
+with a changed posting are compared again, and only the connected parts of the pairs that hold
+one, or a member of its stored cluster, are clustered again (:func:`recluster`); the other
+parts keep their clusters, whose rows are written again only when an open member was seen
+again or the employer renamed.
 
 **What changed.** Each block's new peer clusters are compared with the stored ones of its
 postings (the columns the trend tables read); for every place of a changed, new or vanished
@@ -74,7 +78,7 @@ from db.coverage import Geo, places
 from db.employers import EmployerMap, canonicalize
 from db.lifecycle import LIFECYCLE_COLUMNS, STAGED
 from db.parallel import each_attached, map_parts, read_only, scratch_database
-from db.schema import restore_indexes, suspend_indexes
+from db.schema import EDGES_TABLE, restore_indexes, suspend_indexes
 
 TextKey = str
 """A description normalized for comparison (lower case, words only, cut short)."""
@@ -228,30 +232,53 @@ def representative_key(record: DedupRecord) -> tuple[int, int, int, str, int]:
             -record.description_length, record.first_seen, record.id)
 
 
-def cluster_block(
-    records: list[DedupRecord],
-    describe: Callable[[int], TextKey | None],
-    settings: MatchSettings = MatchSettings(),
-) -> list[list[DedupRecord]]:
-    """Clusters of one block (records of one state, family and employer), members sorted by id."""
+Edge = tuple[float, int, int]
+"""A matching pair as the clustering sorts it: (minus its score, smaller id, larger id)."""
+
+
+def _candidate_pairs(records: list[DedupRecord], settings: MatchSettings,
+                     fresh: set[int] | None = None
+                     ) -> Iterator[tuple[DedupRecord, DedupRecord]]:
+    """The pairs of a block from two sources whose widened intervals may meet (each once);
+    with ``fresh``, only the pairs with a fresh record in them."""
     by_source: dict[str, list[DedupRecord]] = defaultdict(list)
     for record in sorted(records, key=lambda r: (r.start, r.id)):
         by_source[record.source].append(record)
     reach = 2 * settings.window_days
-    edges: list[tuple[float, int, int]] = []
     names = sorted(by_source)
     for index, first in enumerate(names):
         for second in names[index + 1:]:
             others = by_source[second]
             starts = [o.start for o in others]
             longest = max(o.end - o.start for o in others)
+            new = others if fresh is None else [o for o in others if o.id in fresh]
+            new_starts = starts if fresh is None else [o.start for o in new]
             for a in by_source[first]:
-                low = bisect_left(starts, a.start - reach - longest)
-                high = bisect_right(starts, a.end + reach)
-                for b in others[low:high]:
-                    found = match_pair(a, b, describe, settings)
-                    if found:
-                        edges.append((-found.score, min(a.id, b.id), max(a.id, b.id)))
+                pool, pool_starts = (others, starts) if fresh is None or a.id in fresh \
+                    else (new, new_starts)
+                low = bisect_left(pool_starts, a.start - reach - longest)
+                high = bisect_right(pool_starts, a.end + reach)
+                for b in pool[low:high]:
+                    yield a, b
+
+
+def block_edges(records: list[DedupRecord], describe: Callable[[int], TextKey | None],
+                settings: MatchSettings = MatchSettings(), fresh: set[int] | None = None
+                ) -> list[Edge]:
+    """The matching pairs of a block (with ``fresh``: those with a fresh record in them)."""
+    edges: list[Edge] = []
+    for a, b in _candidate_pairs(records, settings, fresh):
+        found = match_pair(a, b, describe, settings)
+        if found:
+            edges.append((-found.score, min(a.id, b.id), max(a.id, b.id)))
+    return edges
+
+
+def greedy_clusters(records: list[DedupRecord], edges: Iterable[Edge]
+                    ) -> list[list[DedupRecord]]:
+    """Clusters of records from their matching pairs, best first, never two postings of one
+    source in a cluster; members sorted by id, clusters by their first id. Merges inside one
+    connected part of the pairs never depend on another part's."""
     parent = {r.id: r.id for r in records}
     held = {r.id: {r.source} for r in records}
 
@@ -272,6 +299,65 @@ def cluster_block(
     for record in records:
         groups[root(record.id)].append(record)
     return [sorted(members, key=lambda r: r.id) for _, members in sorted(groups.items())]
+
+
+def cluster_block(
+    records: list[DedupRecord],
+    describe: Callable[[int], TextKey | None],
+    settings: MatchSettings = MatchSettings(),
+) -> list[list[DedupRecord]]:
+    """Clusters of one block (records of one state, family and employer), members sorted by id."""
+    return greedy_clusters(records, block_edges(records, describe, settings))
+
+
+Neighbours = Callable[[list[int]], Iterable[tuple[int, int, float]]]
+"""Stored matching pairs of some postings: (posting, other posting, score) for each."""
+
+
+def recluster(records: list[DedupRecord], fresh: set[int], seeds: set[int],
+              stored: Neighbours, describe: Callable[[int], TextKey | None],
+              settings: MatchSettings = MatchSettings(),
+              load: Callable[[list[int]], None] | None = None,
+              ) -> tuple[list[list[DedupRecord]], list[Edge]]:
+    """Clusters of a block whose ``fresh`` records changed since its pairs were stored, as
+    :func:`cluster_block` forms them, for the connected parts of the pairs that hold a fresh
+    record or one of ``seeds`` (members of a stored cluster that must be formed again); and the
+    new pairs (with a fresh record). A pair of two records that did not change matches as
+    before, so it is read from ``stored``, and a part without a fresh record or a seed keeps its
+    stored clusters: :func:`greedy_clusters` merges each part on its own. ``load`` is given the
+    records the new pairs compare before they are compared (to read their texts at once)."""
+    members = {r.id: r for r in records}
+    candidates = list(_candidate_pairs(records, settings, fresh))
+    if load is not None:
+        load(sorted({r.id for pair in candidates for r in pair}))
+    new_edges: list[Edge] = []
+    linked: dict[int, list[int]] = defaultdict(list)
+    for a, b in candidates:
+        found = match_pair(a, b, describe, settings)
+        if found:
+            new_edges.append((-found.score, min(a.id, b.id), max(a.id, b.id)))
+            linked[a.id].append(b.id)
+            linked[b.id].append(a.id)
+    reached = (fresh | seeds) & members.keys()
+    frontier = sorted(reached)
+    edges = list(new_edges)
+    while frontier:
+        following: list[int] = []
+        for pid, other, score in stored([pid for pid in frontier if pid not in fresh]):
+            if other not in members or other in fresh:
+                continue
+            if pid < other:  # each stored pair comes twice, once from each side
+                edges.append((-score, pid, other))
+            if other not in reached:
+                reached.add(other)
+                following.append(other)
+        for pid in frontier:
+            for other in linked.get(pid, ()):
+                if other not in reached:
+                    reached.add(other)
+                    following.append(other)
+        frontier = following
+    return greedy_clusters([members[pid] for pid in sorted(reached)], edges), new_edges
 
 
 # -- the database -----------------------------------------------------------------------------
@@ -447,8 +533,9 @@ is dirty (None: everything)."""
 
 def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
     """Cluster the postings of some states into the scratch tables ``clusters`` and ``links``
-    (postings whose employer or cluster changed), and the stored clusters they replace into
-    ``gone``; a :func:`db.parallel.map_parts` task."""
+    (postings whose employer or cluster changed), the stored clusters they replace into
+    ``gone``, the matching pairs found into ``edges`` and the postings whose stored pairs they
+    replace into ``unlinked``; a :func:`db.parallel.map_parts` task."""
     states, as_of_day, settings, employers, names, dirty = task
     db = read_only(database)
     out = scratch_database(scratch)
@@ -457,6 +544,8 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
                 "cluster_id integer)")
     out.execute("create table changed (geo_level integer, geo_code text, day text)")
     out.execute("create table gone (cluster_id integer primary key)")
+    out.execute("create table edges (id integer, other integer, score real)")
+    out.execute("create table unlinked (id integer primary key)")
     describe = _Descriptions(db, settings)
     named = [state for state in states if state]
     marks = ", ".join("?" * len(named))
@@ -466,10 +555,11 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
     rows = (row for batch in iter(lambda: cursor.fetchmany(20_000), []) for row in batch)
     insert_cluster = f"insert into clusters values ({', '.join('?' * len(CLUSTER_COLUMNS))})"
     changed: ChangedPlaces = {}
+    stored = _stored_pairs(db)
     with out.atomic():
         for _, raw_block in groupby(rows, key=lambda row: (row[2], row[4])):
             raw = list(raw_block)
-            redo, refresh = _dirty_sub_blocks(raw, employers, dirty)
+            redo, refresh, stale = _dirty_sub_blocks(raw, employers, dirty)
             if not redo and not refresh:
                 continue
             # Records only for the sub-blocks formed again or refreshed.
@@ -484,25 +574,47 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
             clusters_rows: list[tuple[Any, ...]] = []
             links: list[tuple[int, int | None, int]] = []
             replaced: set[int] = set()
+            edges: list[Edge] = []
+            unlinked: list[int] = []
             for key, records in by_employer.items():
                 employer_id = key[1]
-                replaced.update(c for c in (old[r.id][1] for r in records) if c is not None)
+                fresh = set() if dirty is None else {
+                    r.id for r in records if r.id in dirty[0] or old[r.id][1] is None
+                    or old[r.id][0] != r.employer_id}
+                unlinked.extend(fresh)
                 if key in refresh:
                     clusters = _stored_clusters(records, old)
                 elif employer_id is None or len({r.source for r in records}) == 1:
                     clusters = [[r] for r in records]
-                else:
+                elif dirty is None:
                     describe.load([r.id for r in records])
-                    clusters = cluster_block(records, describe, settings)
+                    found = block_edges(records, describe, settings)
+                    clusters = greedy_clusters(records, found)
+                    edges.extend(found)
+                else:
+                    seeds = {r.id for r in records if old[r.id][1] in stale}
+                    formed, found = recluster(records, fresh, seeds, stored, describe, settings,
+                                              describe.load)
+                    edges.extend(found)
+                    clusters = formed + _clusters_kept(
+                        records, {m.id for members in formed for m in members}, old,
+                        dirty[3], employer_id in dirty[2])
                 for members in clusters:
                     clusters_rows.append(cluster_row(members, names))
                     for member in members:
+                        stored_cluster = old[member.id][1]
+                        if stored_cluster is not None:
+                            replaced.add(stored_cluster)
                         if old[member.id] != (member.employer_id, members[0].id):
                             links.append((member.id, member.employer_id, members[0].id))
             out.conn.executemany(insert_cluster, clusters_rows)
             out.conn.executemany("insert into links values (?, ?, ?)", links)
             out.conn.executemany("insert or ignore into gone values (?)",
                                  ((c,) for c in replaced))
+            out.conn.executemany("insert into edges values (?, ?, ?)",
+                                 ((x, y, -score) for score, a, b in edges
+                                  for x, y in ((a, b), (b, a))))
+            out.conn.executemany("insert into unlinked values (?)", ((i,) for i in unlinked))
             for place, day in _changed_places(db, replaced, clusters_rows).items():
                 if place not in changed or day < changed[place]:
                     changed[place] = day
@@ -510,6 +622,29 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
                              ((level, code, day) for (level, code), day in changed.items()))
     out.close()
     db.close()
+
+
+def _stored_pairs(db: Database) -> Neighbours:
+    """The stored matching pairs (``cluster_edges``, both ways round) of some postings."""
+    def neighbours(ids: list[int]) -> Iterator[tuple[int, int, float]]:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            yield from db.conn.execute(
+                f"select id, other, score from {EDGES_TABLE} where id in "
+                f"({', '.join('?' * len(chunk))})", chunk)
+    return neighbours
+
+
+def _clusters_kept(records: list[DedupRecord], formed: set[int],
+                   old: dict[int, tuple[Any, Any]], extended: frozenset[int], renamed: bool
+                   ) -> list[list[DedupRecord]]:
+    """The stored clusters of a sub-block's records not formed again whose rows change: those
+    with an open posting seen again, or all when the employer was renamed. The others stand
+    as stored, rows and all."""
+    kept = [r for r in records if r.id not in formed]
+    clusters = _stored_clusters(kept, old)
+    return clusters if renamed else [
+        members for members in clusters if any(m.id in extended for m in members)]
 
 
 SubBlock = tuple[int | None, int | None]
@@ -527,23 +662,24 @@ def _sub_block(row: tuple[Any, ...], employers: EmployerMap) -> SubBlock:
 
 
 def _dirty_sub_blocks(raw: list[tuple[Any, ...]], employers: EmployerMap, dirty: Dirty | None
-                      ) -> tuple[set[SubBlock], set[SubBlock]]:
+                      ) -> tuple[set[SubBlock], set[SubBlock], set[int]]:
     """The sub-blocks of a block (its ``dedup_input`` rows) whose clusters must be formed
-    again (all without ``dirty``), and those whose stored clusters stand but whose rows must
-    be computed again (an open posting seen again, nothing else dirty)."""
+    again (all without ``dirty``), those whose stored clusters stand but whose rows must be
+    computed again (an open posting seen again, nothing else dirty), and the stored clusters
+    that must be formed again (of a posting touched or moved)."""
     keys = [_sub_block(row, employers) for row in raw]
     if dirty is None:
-        return set(keys), set()
+        return set(keys), set(), set()
     touched, clusters, renamed, extended = dirty
     moved = {row[_ID] for row, key in zip(raw, keys, strict=True)
              if row[_ID] in touched or key[1] != row[_OLD_EMPLOYER]}
-    stale = clusters | {row[_OLD_CLUSTER] for row in raw
+    stale = set(clusters) | {row[_OLD_CLUSTER] for row in raw
                         if row[_ID] in moved and row[_OLD_CLUSTER] is not None}
     redo = {key for row, key in zip(raw, keys, strict=True)
             if row[_ID] in moved or row[_OLD_CLUSTER] is None or row[_OLD_CLUSTER] in stale
             or key[1] in renamed}
     refresh = {key for row, key in zip(raw, keys, strict=True) if row[_ID] in extended}
-    return redo, refresh - redo
+    return redo, refresh - redo, stale
 
 
 def _stored_clusters(records: list[DedupRecord], old: dict[int, tuple[Any, Any]]
@@ -639,8 +775,11 @@ def link_postings(db: Database, *, as_of: str | None, settings: MatchSettings = 
                         "(id integer primary key, employer_id integer, cluster_id integer)")
         db.conn.execute(f"create temp table dedup_new ({', '.join(CLUSTER_COLUMNS)})")
         db.conn.execute("create temp table dedup_gone (cluster_id integer primary key)")
+        db.conn.execute("create temp table dedup_edges (id integer, other integer, score real)")
+        db.conn.execute("create temp table dedup_unlinked (id integer primary key)")
         if dirty is None:
             db.conn.execute("delete from clusters")
+            db.conn.execute(f"delete from {EDGES_TABLE}")
     # Clusters rebuilt whole have their indexes built once afterwards, over sorted keys, rather
     # than kept current through a million inserts in hash order. Clusters formed again replace
     # the stored ones once every part is read (a posting may have moved between parts).
@@ -652,6 +791,11 @@ def link_postings(db: Database, *, as_of: str | None, settings: MatchSettings = 
                             f"order by cluster_id")
             db.conn.execute(f"insert or ignore into temp.dedup_gone select * from {part}.gone")
             db.conn.execute(f"insert into temp.dedup_links select * from {part}.links")
+            # Every part's unlinked postings lose their stored pairs before any new pair is
+            # written: a posting that moved to another state left its pairs in another part.
+            db.conn.execute(f"insert into {EDGES_TABLE if dirty is None else 'temp.dedup_edges'}"
+                            f" select * from {part}.edges order by id, other")
+            db.conn.execute(f"insert into temp.dedup_unlinked select * from {part}.unlinked")
             note_places(db, {(level, code): day for level, code, day in db.conn.execute(
                 f"select geo_level, geo_code, day from {part}.changed")}, "a peer cluster changed")
     restore_indexes(db, deferred)
@@ -661,8 +805,14 @@ def link_postings(db: Database, *, as_of: str | None, settings: MatchSettings = 
                             "(select cluster_id from temp.dedup_gone)")
             db.conn.execute("insert into clusters select * from temp.dedup_new "
                             "order by cluster_id")
-        db.conn.execute("drop table temp.dedup_new")
-        db.conn.execute("drop table temp.dedup_gone")
+            db.conn.execute(f"delete from {EDGES_TABLE} where (id, other) in (select other, id "
+                            f"from {EDGES_TABLE} where id in (select id from temp.dedup_unlinked))")
+            db.conn.execute(f"delete from {EDGES_TABLE} where id in "
+                            f"(select id from temp.dedup_unlinked)")
+            db.conn.execute(f"insert into {EDGES_TABLE} select * from temp.dedup_edges "
+                            f"order by id, other")
+        for table in ("dedup_new", "dedup_gone", "dedup_edges", "dedup_unlinked"):
+            db.conn.execute(f"drop table temp.{table}")
     changed = int(db.conn.execute("select count(*) from temp.dedup_links").fetchone()[0])
     with db.atomic():
         if staged:

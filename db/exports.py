@@ -46,7 +46,7 @@ TREND_TABLES = ("demand_weekly", "demand_monthly", "coverage_weekly", "coverage_
                 "demand_index_weekly", "demand_index_monthly")
 _INTERNAL_PREFIXES = ("_", "sqlite_")
 # The incremental build's own bookkeeping (db/build.py, db/trends.py): not data a user reads.
-_INTERNAL_TABLES = frozenset({"build_state", "source_geographies"})
+_INTERNAL_TABLES = frozenset({"build_state", "source_geographies", "cluster_edges"})
 SAMPLE_MARKER = "SAMPLE_DATA.txt"
 """Written beside a sample (demo) database by ``peerjobs demo``; holds the sample note."""
 

@@ -537,3 +537,21 @@ def m0008(db: Database) -> None:
     db.execute(f"CREATE VIRTUAL TABLE [postings_fts] USING FTS5 ({_INDEXED}, "
                f"tokenize='porter', content=[{FTS_SOURCE_VIEW}], content_rowid=[id])")
     resume_fts(db)
+
+
+# -- migration 0009 (stored matching pairs) --
+EDGES_TABLE = "cluster_edges"
+"""Every matching pair of postings (db/dedup.py), both ways round: an incremental build
+compares again only the pairs with a posting it touched and keeps the clusters of the
+connected parts it did not reach."""
+
+
+@migrations(name="0009_cluster_edges")
+def m0009(db: Database) -> None:
+    """The stored matching pairs, empty until the next build: forgetting which derivers
+    finished the database makes that build derive everything (and store every pair)."""
+    db.execute(f"CREATE TABLE IF NOT EXISTS [{EDGES_TABLE}] (id INTEGER NOT NULL, "
+               "other INTEGER NOT NULL, score REAL NOT NULL, PRIMARY KEY (id, other)) "
+               "WITHOUT ROWID")
+    if db.table("build_state").exists():
+        db.execute("DELETE FROM [build_state] WHERE key = 'derivers'")

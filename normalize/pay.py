@@ -1120,7 +1120,8 @@ def _prefix_cut(description: str) -> int:
     ``_read_windows`` stays ``_PREFIX_MARGIN`` away from them.
     """
     dollar = description.find("$")
-    usd = description.find("USD")
+    # "USD" matters only before the first "$": no search of the rest of the text for it
+    usd = description.find("USD") if dollar == -1 else description.find("USD", 0, dollar + 2)
     first = dollar if usd == -1 else usd if dollar == -1 else min(dollar, usd)
     if first == -1 or "<" in description or "&" in description:
         return 0

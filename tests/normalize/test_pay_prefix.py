@@ -28,6 +28,16 @@ def test_pay_near_the_first_money_sign_is_read_from_the_start_of_the_text() -> N
     assert found == whole_reading(text)
 
 
+def test_the_cut_follows_the_first_money_sign_or_usd() -> None:
+    """The cut is the first line break 400 characters past the first "$" or "USD"."""
+    line = "x" * 99 + "\n"
+    for head in ("Pay USD 18 then $20 ", "Pay $20 then USD 18 ", "Pay USD 18 ", "Pay $18 ",
+                 "USD$18 "):
+        text = head + line * 8
+        first = min(i for i in (text.find("$"), text.find("USD")) if i != -1)
+        assert pay._prefix_cut(text) == text.find("\n", first + 400)
+
+
 def test_texts_with_tags_or_entities_are_cleaned_whole() -> None:
     # a tag or an entity anywhere can change the cleaning of the text before the cut
     assert pay._prefix_cut(f"Pay $18 per hour\n{FILLER}\n<b>x</b>\n{FILLER}") == 0

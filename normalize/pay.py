@@ -303,6 +303,10 @@ _GRADE_CODES: Final = (
 )
 # One C-level scan instead of a substring test per code (same answer: a literal alternation).
 _GRADE_CODE_SEEN = re.compile("|".join(_GRADE_CODES))
+# The words a _GRADES match starts with, lower-cased (see _blank_grades).
+_GRADE_STARTS: Final = OccurrenceScan(
+    [code.lower() for code in _GRADE_CODES] + ["pay", "salary", "job", "grade", "step"]
+)
 _DOE = re.compile(
     r"\b(?:doe|doq|d\.o\.e\.|depend(?:s|ing|ent)?\s+(?:up)?on\s+(?:experience|qualifications|exp)"
     r"|based\s+(?:up)?on\s+(?:experience|qualifications)|commensurate)\b",
@@ -532,7 +536,7 @@ def _parse(text: str, *, mode: str) -> Pay:
     scan = text
     lowered = text.lower()
     if "grade" in lowered or "step" in lowered or _GRADE_CODE_SEEN.search(text):
-        scan = _GRADES.sub(lambda m: " " * len(m.group(0)), text)
+        scan = _blank_grades(text, lowered)
     grade_seen = scan != text
     if mode == "text" and _SPACED_DIGITS.search(scan):
         # "45 000 - 55 000": spaces as thousands separators become commas (same length, so
@@ -565,6 +569,40 @@ def _parse(text: str, *, mode: str) -> Pay:
     raw = _raw(text) if mode == "text" else _snippet(text, chosen)
     source = "text" if mode == "text" else "description"
     return _finish(chosen, flags, raw, source)
+
+
+def _blank_grades(text: str, lowered: str) -> str:
+    """``text`` with every ``_GRADES`` match blanked (spaces, so positions stay), as
+    ``_GRADES.sub`` blanks them, trying the regex only where a match can start.
+
+    Each alternative starts, after ``\\b``, with a grade code, "pay", "salary", "job", "grade"
+    or "step" in any case: found in ``lowered`` (``text.lower()``) in one pass and kept where
+    the character before is no word character. ``re.match`` there gives the match ``sub``
+    finds at that position (it sees the character before for ``\\b``); the search of the
+    whole window tried every position with every alternative (37 us per window). Texts
+    holding a character that re.IGNORECASE folds onto an ASCII letter, or whose lower-casing
+    changed their length, are blanked by ``sub``.
+    """
+    if len(lowered) != len(text) or any(char in text for char in _CASELESS_ODD):
+        return _GRADES.sub(lambda m: " " * len(m.group(0)), text)
+    starts = sorted({
+        i for _k, i in _GRADE_STARTS.occurrences(lowered)
+        if i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")
+    })
+    pieces: list[str] = []
+    last = 0
+    for i in starts:
+        if i < last:
+            continue  # inside the previous match: sub goes on from its end
+        match = _GRADES.match(text, i)
+        if match is not None:
+            pieces.append(text[last:i])
+            pieces.append(" " * (match.end() - i))
+            last = match.end()
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def _raw(text: str) -> str:

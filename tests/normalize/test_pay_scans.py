@@ -53,3 +53,32 @@ def test_worded_figures_equal_the_regex_search(parts: list[str], position: int) 
     expected = pay._PAY_FIGURE.search(text, position)
     found = pay._pay_figure(text, position, pay._pay_figure_starts(text))
     assert (found.span(1) if found else None) == (expected.span(1) if expected else None)
+
+
+GRADE_PARTS = st.sampled_from([
+    "GS", "gs", "Gs", "WG", "es", "ES", "na", "AD", "gr", "-", " - ", " ", "/", "to", "–", "12",
+    "7", "3A", "grade", "Grades", "pay ", "Salary ", "job ", "step", "Steps", ": ", "x", "_",
+    "\n", "é", "ſ", "İ", "$18", "RESPONSIBILITIES",
+])
+
+
+def plain_blank_grades(text: str) -> str:
+    return pay._GRADES.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def test_grades_are_blanked_where_they_start() -> None:
+    text = "GS-0301-11/12, WG 10 to 12; pay grade: B12 - C14, step 3-5; SERVICES 12, pages-7"
+    blanked = pay._blank_grades(text, text.lower())
+    assert blanked == plain_blank_grades(text)
+    # "GS-0301-11/12", "WG 10 to 12", "pay grade: B12 - C14" and "step 3-5" blanked
+    assert blanked == " " * 13 + ", " + " " * 11 + "; " + " " * 20 + ", " + " " * 8 + (
+        "; SERVICES 12, pages-7"
+    )
+    assert pay._blank_grades("No grade here", "no grade here") == "No grade here"
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(GRADE_PARTS, max_size=25))
+def test_grades_blanked_equal_the_regex_sub(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert pay._blank_grades(text, text.lower()) == plain_blank_grades(text)

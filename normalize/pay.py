@@ -1141,6 +1141,9 @@ def _from_description(description: Any) -> Pay | None:
 _PREFIX_AFTER_MONEY: Final = 400
 #: Characters at the end of a cleaned prefix that may differ from the whole text's cleaning.
 _PREFIX_MARGIN: Final = 80
+#: The starts of every HTML entity that unescapes to a text holding "<" ("&lt;", "&LT", "&nvlt;",
+#: "&#60;", "&#x3c;" ...): html.entities.html5 has no other.
+_TAG_ENTITIES: Final = ("&lt", "&LT", "&nvlt;", "&#")
 #: ``_read_windows`` reached the end of what it may read without deciding.
 _UNDECIDED: Final = object()
 
@@ -1152,8 +1155,9 @@ def _prefix_cut(description: str) -> int:
     Cleaning a description costs as much as everything else it goes through (the collapse of
     double spaces alone is a few passes over it), while its pay nearly always stands near its
     first money sign. Every cleaning step is local to a line except tag removal and the
-    second unescape that a tag brings (a "<" anywhere, also written as an entity), so the cut
-    is at a line break, in texts without "<" or "&"; only the cleaned prefix's last
+    second unescape that a tag brings (a "<" anywhere, also written as an entity: texts with
+    "&" are cut unless one of ``_TAG_ENTITIES`` occurs; no entity holds a line break, so the
+    unescape is local too), so the cut is at a line break; only the cleaned prefix's last
     characters (trailing blanks, a dash widened over the line break) may differ, and
     ``_read_windows`` stays ``_PREFIX_MARGIN`` away from them.
     """
@@ -1161,7 +1165,9 @@ def _prefix_cut(description: str) -> int:
     # "USD" matters only before the first "$": no search of the rest of the text for it
     usd = description.find("USD") if dollar == -1 else description.find("USD", 0, dollar + 2)
     first = dollar if usd == -1 else usd if dollar == -1 else min(dollar, usd)
-    if first == -1 or "<" in description or "&" in description:
+    if first == -1 or "<" in description:
+        return 0
+    if "&" in description and any(entity in description for entity in _TAG_ENTITIES):
         return 0
     cut = description.find("\n", first + _PREFIX_AFTER_MONEY, _MAX_DESCRIPTION)
     return max(cut, 0)

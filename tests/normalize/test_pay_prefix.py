@@ -39,10 +39,23 @@ def test_the_cut_follows_the_first_money_sign_or_usd() -> None:
 
 
 def test_texts_with_tags_or_entities_are_cleaned_whole() -> None:
-    # a tag or an entity anywhere can change the cleaning of the text before the cut
+    # a tag, or an entity that unescapes to "<", anywhere can change the cleaning of the text
+    # before the cut
     assert pay._prefix_cut(f"Pay $18 per hour\n{FILLER}\n<b>x</b>\n{FILLER}") == 0
-    assert pay._prefix_cut(f"Pay $18 per hour\n{FILLER}\n&amp;\n{FILLER}") == 0
+    for entity in ("&lt;b&gt;", "&LT;i>", "&#60;b>", "&#x3c;b>", "&nvlt;"):
+        assert pay._prefix_cut(f"Pay $18 per hour\n{FILLER}\n{entity}x\n{FILLER}") == 0
     assert pay._prefix_cut(f"No money here\n{FILLER}") == 0
+    # other entities and bare ampersands unescape line by line
+    text = f"Pay $18 per hour\n{FILLER}\nHealth & Human Services &amp; R&D\n{FILLER}"
+    assert pay._prefix_cut(text) == text.find("\n", text.find("$") + 400)
+
+
+def test_tag_entities_are_all_the_entities_that_make_a_tag() -> None:
+    from html.entities import html5
+
+    makers = sorted(f"&{name}" for name, value in html5.items() if "<" in value)
+    assert all(name.startswith(pay._TAG_ENTITIES) for name in makers)
+    assert makers == ["&LT", "&LT;", "&lt", "&lt;", "&nvlt;"]
 
 
 def test_money_past_the_prefix_is_found_in_the_whole_text() -> None:
@@ -58,7 +71,8 @@ PARTS = [
     "Pay: $18.50 - $21.00 per hour", "$45,000 - $52,000 per year", "bonus of $500", "$", "USD ",
     "salary 19", "rate of 20 per hour", " \u2013 ", "\u2014", "-", "  ", "   ", "\t", "\u00a0", "\n",
     "\n\n", "\r\n", "\\n", "\x0b", "\u2028", " .00", "5 .50", "\u2022 ", "caf\u00e9 ", FILLER,
-    "Support peers in recovery. ", "hourly", "per hour", "annually",
+    "Support peers in recovery. ", "hourly", "per hour", "annually", "&", "&amp;", "R&D ",
+    "&mdash;", "&nbsp;", "&bsol;n", "&NewLine;", "&lt;b&gt;", "&#60;i>", "&#8211;",
 ]
 
 

@@ -263,11 +263,10 @@ def _candidate_pairs(records: list[DedupRecord], settings: MatchSettings,
 
 
 def block_edges(records: list[DedupRecord], describe: Callable[[int], TextKey | None],
-                settings: MatchSettings = MatchSettings(), fresh: set[int] | None = None
-                ) -> list[Edge]:
-    """The matching pairs of a block (with ``fresh``: those with a fresh record in them)."""
+                settings: MatchSettings = MatchSettings()) -> list[Edge]:
+    """The matching pairs of a block."""
     edges: list[Edge] = []
-    for a, b in _candidate_pairs(records, settings, fresh):
+    for a, b in _candidate_pairs(records, settings):
         found = match_pair(a, b, describe, settings)
         if found:
             edges.append((-found.score, min(a.id, b.id), max(a.id, b.id)))
@@ -559,7 +558,7 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
     with out.atomic():
         for _, raw_block in groupby(rows, key=lambda row: (row[2], row[4])):
             raw = list(raw_block)
-            redo, refresh, stale = _dirty_sub_blocks(raw, employers, dirty)
+            redo, refresh, stale, changed_ids = _dirty_sub_blocks(raw, employers, dirty)
             if not redo and not refresh:
                 continue
             # Records only for the sub-blocks formed again or refreshed.
@@ -578,9 +577,7 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
             unlinked: list[int] = []
             for key, records in by_employer.items():
                 employer_id = key[1]
-                fresh = set() if dirty is None else {
-                    r.id for r in records if r.id in dirty[0] or old[r.id][1] is None
-                    or old[r.id][0] != r.employer_id}
+                fresh = {r.id for r in records if r.id in changed_ids}
                 unlinked.extend(fresh)
                 if key in refresh:
                     clusters = _stored_clusters(records, old)
@@ -662,24 +659,24 @@ def _sub_block(row: tuple[Any, ...], employers: EmployerMap) -> SubBlock:
 
 
 def _dirty_sub_blocks(raw: list[tuple[Any, ...]], employers: EmployerMap, dirty: Dirty | None
-                      ) -> tuple[set[SubBlock], set[SubBlock], set[int]]:
+                      ) -> tuple[set[SubBlock], set[SubBlock], set[int], set[int]]:
     """The sub-blocks of a block (its ``dedup_input`` rows) whose clusters must be formed
     again (all without ``dirty``), those whose stored clusters stand but whose rows must be
-    computed again (an open posting seen again, nothing else dirty), and the stored clusters
-    that must be formed again (of a posting touched or moved)."""
+    computed again (an open posting seen again, nothing else dirty), the stored clusters that
+    must be formed again, and the postings changed since their pairs were stored (touched,
+    moved to another employer, or new): the stale clusters are theirs."""
     keys = [_sub_block(row, employers) for row in raw]
     if dirty is None:
-        return set(keys), set(), set()
+        return set(keys), set(), set(), set()
     touched, clusters, renamed, extended = dirty
-    moved = {row[_ID] for row, key in zip(raw, keys, strict=True)
-             if row[_ID] in touched or key[1] != row[_OLD_EMPLOYER]}
+    fresh = {row[_ID] for row, key in zip(raw, keys, strict=True)
+             if row[_ID] in touched or key[1] != row[_OLD_EMPLOYER] or row[_OLD_CLUSTER] is None}
     stale = set(clusters) | {row[_OLD_CLUSTER] for row in raw
-                        if row[_ID] in moved and row[_OLD_CLUSTER] is not None}
+                             if row[_ID] in fresh and row[_OLD_CLUSTER] is not None}
     redo = {key for row, key in zip(raw, keys, strict=True)
-            if row[_ID] in moved or row[_OLD_CLUSTER] is None or row[_OLD_CLUSTER] in stale
-            or key[1] in renamed}
+            if row[_ID] in fresh or row[_OLD_CLUSTER] in stale or key[1] in renamed}
     refresh = {key for row, key in zip(raw, keys, strict=True) if row[_ID] in extended}
-    return redo, refresh - redo, stale
+    return redo, refresh - redo, stale, fresh
 
 
 def _stored_clusters(records: list[DedupRecord], old: dict[int, tuple[Any, Any]]

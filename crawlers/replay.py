@@ -293,6 +293,10 @@ def _handler_for(folder: ReplayFolder) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
+            if self.close_connection:
+                # Said out loud, or a keep-alive client (Playwright's fetch) pools the socket,
+                # sends its next request down it as the FIN arrives and gets "socket hang up".
+                self.send_header("Connection", "close")
             self.send_header("Content-Length", str(length))
             self.end_headers()
 

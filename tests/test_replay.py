@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -73,6 +74,35 @@ def test_routes_match_bodies_queries_and_counts(folder: Path) -> None:
         assert fetch(f"{server.url}/q?a=2")[0] == 404
         assert [e.path for e in server.log] == ["/search", "/search", "/form", "/flaky",
                                                  "/flaky", "/q", "/q"]
+
+
+def test_an_answer_the_server_closes_after_says_so(tmp_path: Path) -> None:
+    # Without "Connection: close" a keep-alive client (Playwright's route.fetch) pools the
+    # socket, sends its next request down it as the server's FIN arrives and gets "socket hang
+    # up": a redirect loop behind an oversized page then failed as render_failed under load.
+    (tmp_path / "routes.json").write_text(json.dumps({"routes": [
+        {"path": "/huge", "fault": "huge", "size": 4096, "body": "<html></html>"},
+        {"path": "/loop", "fault": "redirect_loop"},
+    ]}))
+    with ReplayServer(tmp_path) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        kept = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        kept.request("GET", "/loop")
+        loop = kept.getresponse()
+        assert (loop.status, loop.getheader("Location"), loop.getheader("Connection"),
+                loop.read()) == (302, "/loop", None, b"")
+        loop.close()
+        kept.request("GET", "/loop")  # the same socket, still open
+        again = kept.getresponse()
+        assert (again.status, again.read()) == (302, b"")
+        again.close()
+        kept.request("GET", "/huge")
+        huge = kept.getresponse()
+        body = huge.read()
+        assert (huge.status, huge.getheader("Connection"), len(body)) == (200, "close", 4096)
+        assert body.startswith(b"<html></html>   ")
+        assert huge.will_close
+        kept.close()
 
 
 @pytest.mark.parametrize(

@@ -182,3 +182,15 @@ def test_clause_numbers_count_the_breaks_before_each_word() -> None:
 def test_clause_numbers_equal_the_breaks_before_each_word(parts: list[str]) -> None:
     text = "".join(parts)
     assert cert._Sentence(0, len(text), text).clauses == plain_clauses(text)
+
+
+def test_paragraph_break_splits_runs_of_line_breaks_as_str_split() -> None:
+    text = "a\n\n\nb\n\n\n\nc\n\n"
+    assert cert._PARAGRAPH_BREAK.split(text) == ["a", "\nb", "", "c", ""]
+    assert cert._PARAGRAPH_BREAK.split(text) == text.split("\n\n")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab\n\r ", max_size=40))
+def test_paragraph_break_split_equals_str_split(text: str) -> None:
+    assert cert._PARAGRAPH_BREAK.split(text) == text.split("\n\n")

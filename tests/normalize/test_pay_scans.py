@@ -82,3 +82,35 @@ def test_grades_are_blanked_where_they_start() -> None:
 def test_grades_blanked_equal_the_regex_sub(parts: list[str]) -> None:
     text = "".join(parts)
     assert pay._blank_grades(text, text.lower()) == plain_blank_grades(text)
+
+
+MONEY_PARTS = st.sampled_from([
+    "$", "USD", "US$", "US", "U", "S", "D", "UD", " ", "\n", "18", "1", ".50", "USA ", "pay ",
+    "Up to ", "é", "&lt;", "&LT", "&nvlt;", "&#36;", "&#x3c;", "&amp;", "&", "lt", "#",
+])
+
+
+def test_money_starts_tried_at_dollars_and_us() -> None:
+    text = "Up to USA wages: US 18, USD 19.50 or US$ 20, $ 21"
+    found = []
+    position = 0
+    while (match := pay._money_start(text, position)) is not None:
+        found.append(match.group(0))
+        position = match.start() + 1
+    assert found == ["USD 1", "US$ 2", "$ 2", "$ 2"]  # the "$" of "US$" starts one too
+    assert pay._find_usd(text) == text.index("USD")
+    assert pay._find_usd(text, text.index("USD") + 2) == -1
+    assert pay._find_usd(text, text.index("USD") + 3) == text.index("USD")
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(MONEY_PARTS, max_size=25), st.integers(min_value=0, max_value=60))
+def test_money_start_and_usd_equal_the_plain_searches(parts: list[str], position: int) -> None:
+    text = "".join(parts)
+    plain = pay._MONEY_START.search(text, position)
+    fast = pay._money_start(text, position)
+    assert (fast.span() if fast else None) == (plain.span() if plain else None)
+    assert pay._find_usd(text) == text.find("USD")
+    assert pay._find_usd(text, position) == text.find("USD", 0, position)
+    tag = any(entity in text for entity in pay._TAG_ENTITIES)
+    assert (pay._TAG_ENTITY.search(text) is not None) == tag

@@ -1371,14 +1371,10 @@ class _Extractor:
             min_edu = min(levels, key=EDUCATION_LEVELS.index)
         elif "none" in edu_levels:
             min_edu = "none"
+        # positional: keywords cost a third more through the dataclass's interpreted __init__
         return Certification(
-            cert_requirement=best,
-            cert_within_days=within_days,
-            credentials=tuple(sorted(credentials)),
-            lived_experience_required=lived,
-            min_education=min_edu,
-            drivers_license_required=license_required,
-            evidence=evidence,
+            best, within_days, tuple(sorted(credentials)), lived, min_edu, license_required,
+            evidence,
         )
 
     # ----------------------------------------------------------------------- helpers

@@ -114,3 +114,9 @@ def test_money_start_and_usd_equal_the_plain_searches(parts: list[str], position
     assert pay._find_usd(text, position) == text.find("USD", 0, position)
     tag = any(entity in text for entity in pay._TAG_ENTITIES)
     assert (pay._TAG_ENTITY.search(text) is not None) == tag
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" .5a\n", max_size=30))
+def test_space_dot_search_equals_the_substring_test(text: str) -> None:
+    assert (pay._SPACE_DOT.search(text) is not None) == (" ." in text)

@@ -66,7 +66,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from itertools import groupby
+from itertools import chain, groupby
 from pathlib import Path
 from typing import Any
 
@@ -558,12 +558,17 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
     with out.atomic():
         for _, raw_block in groupby(rows, key=lambda row: (row[2], row[4])):
             raw = list(raw_block)
-            redo, refresh, stale, changed_ids = _dirty_sub_blocks(raw, employers, dirty)
+            keys = [_sub_block(row, employers) for row in raw]
+            redo, refresh, stale, changed_ids = _dirty_sub_blocks(raw, keys, dirty)
             if not redo and not refresh:
                 continue
-            # Records only for the sub-blocks formed again or refreshed.
-            wanted = redo | refresh
-            block = list(_records((row for row in raw if _sub_block(row, employers) in wanted),
+            # Records only for the sub-blocks formed again and, in those refreshed, for the
+            # stored clusters with an open posting seen again (the others' rows stand).
+            seen_again = {row[_OLD_CLUSTER] for row, key in zip(raw, keys, strict=True)
+                          if key in refresh and row[_ID] in dirty[3]} if dirty else set()
+            block = list(_records((row for row, key in zip(raw, keys, strict=True)
+                                   if key in redo or (key in refresh
+                                                      and row[_OLD_CLUSTER] in seen_again)),
                                   employers, as_of_day))
             by_employer: dict[SubBlock, list[DedupRecord]] = defaultdict(list)
             old = {record.id: (old_employer, old_cluster)
@@ -573,14 +578,20 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
             clusters_rows: list[tuple[Any, ...]] = []
             links: list[tuple[int, int | None, int]] = []
             replaced: set[int] = set()
+            # Clusters formed again, and the stored clusters their members were in: the
+            # trend tables read only these. A kept cluster has its stored members, and they
+            # changed nothing the trends read (an open posting seen again moves last_seen).
+            formed_rows: list[tuple[Any, ...]] = []
+            formed_from: set[int] = set()
             edges: list[Edge] = []
             unlinked: list[int] = []
             for key, records in by_employer.items():
                 employer_id = key[1]
                 fresh = {r.id for r in records if r.id in changed_ids}
                 unlinked.extend(fresh)
+                kept: list[list[DedupRecord]] = []
                 if key in refresh:
-                    clusters = _stored_clusters(records, old)
+                    clusters, kept = [], _stored_clusters(records, old)
                 elif employer_id is None or len({r.source for r in records}) == 1:
                     clusters = [[r] for r in records]
                 elif dirty is None:
@@ -590,18 +601,24 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
                     edges.extend(found)
                 else:
                     seeds = {r.id for r in records if old[r.id][1] in stale}
-                    formed, found = recluster(records, fresh, seeds, stored, describe, settings,
-                                              describe.load)
+                    clusters, found = recluster(records, fresh, seeds, stored, describe,
+                                                settings, describe.load)
                     edges.extend(found)
-                    clusters = formed + _clusters_kept(
-                        records, {m.id for members in formed for m in members}, old,
+                    kept = _clusters_kept(
+                        records, {m.id for members in clusters for m in members}, old,
                         dirty[3], employer_id in dirty[2])
-                for members in clusters:
-                    clusters_rows.append(cluster_row(members, names))
+                for formed, members in chain(((True, c) for c in clusters),
+                                             ((False, c) for c in kept)):
+                    row = cluster_row(members, names)
+                    clusters_rows.append(row)
+                    if formed:
+                        formed_rows.append(row)
                     for member in members:
                         stored_cluster = old[member.id][1]
                         if stored_cluster is not None:
                             replaced.add(stored_cluster)
+                            if formed:
+                                formed_from.add(stored_cluster)
                         if old[member.id] != (member.employer_id, members[0].id):
                             links.append((member.id, member.employer_id, members[0].id))
             out.conn.executemany(insert_cluster, clusters_rows)
@@ -612,7 +629,7 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
                                  ((x, y, -score) for score, a, b in edges
                                   for x, y in ((a, b), (b, a))))
             out.conn.executemany("insert into unlinked values (?)", ((i,) for i in unlinked))
-            for place, day in _changed_places(db, replaced, clusters_rows).items():
+            for place, day in _changed_places(db, formed_from, formed_rows).items():
                 if place not in changed or day < changed[place]:
                     changed[place] = day
         out.conn.executemany("insert into changed values (?, ?, ?)",
@@ -658,14 +675,13 @@ def _sub_block(row: tuple[Any, ...], employers: EmployerMap) -> SubBlock:
                                              row[_SOURCE])
 
 
-def _dirty_sub_blocks(raw: list[tuple[Any, ...]], employers: EmployerMap, dirty: Dirty | None
+def _dirty_sub_blocks(raw: list[tuple[Any, ...]], keys: list[SubBlock], dirty: Dirty | None
                       ) -> tuple[set[SubBlock], set[SubBlock], set[int], set[int]]:
-    """The sub-blocks of a block (its ``dedup_input`` rows) whose clusters must be formed
+    """The sub-blocks (``keys``) of a block (its ``dedup_input`` rows) whose clusters must be formed
     again (all without ``dirty``), those whose stored clusters stand but whose rows must be
     computed again (an open posting seen again, nothing else dirty), the stored clusters that
     must be formed again, and the postings changed since their pairs were stored (touched,
     moved to another employer, or new): the stale clusters are theirs."""
-    keys = [_sub_block(row, employers) for row in raw]
     if dirty is None:
         return set(keys), set(), set(), set()
     touched, clusters, renamed, extended = dirty

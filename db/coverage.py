@@ -211,6 +211,15 @@ def _day(value: str) -> date:
     return date.fromisoformat(value[:10])
 
 
+def first_complete_days(db: Database, as_of_day: str) -> dict[str, str]:
+    """Source → the ISO day of its first complete run up to ``as_of_day``: what
+    :meth:`Watching.first_complete` gives, without the rest of :func:`load_watching`."""
+    return dict(db.conn.execute(
+        "select source, min(substr(started_at, 1, 10)) from runs where status = 'complete' "
+        "and started_at is not null and substr(started_at, 1, 10) <= ? group by source",
+        (as_of_day[:10],)).fetchall())
+
+
 def load_watching(db: Database, as_of_day: date) -> Watching:
     complete: dict[str, set[date]] = defaultdict(set)
     for source, started_at in db.conn.execute(

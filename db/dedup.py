@@ -61,7 +61,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -74,7 +74,7 @@ from rapidfuzz import fuzz, utils
 from sqlite_utils import Database
 
 from db.changes import TOUCHED, changed_since, note_places
-from db.coverage import Geo, places
+from db.coverage import Geo, first_complete_days, places
 from db.employers import EmployerMap, canonicalize
 from db.lifecycle import LIFECYCLE_COLUMNS, STAGED
 from db.parallel import each_attached, map_parts, read_only, scratch_database
@@ -437,10 +437,11 @@ def cluster_row(members: list[DedupRecord], employer_names: dict[int, str]) -> t
 TREND_COLUMNS = ("cluster_id", "is_peer", "role_family", "employer_id", "state", "county",
                  "county_fips", "cbsa_code", "cbsa_title", "region", "division", "pay_hourly",
                  "cert_requirement", "first_seen", "active_from", "active_to", "sources")
-"""The columns of ``clusters`` the trend tables read (and the id: a merge changes the count)."""
+"""The id of a cluster and the columns of ``clusters`` the trend tables read."""
 _TREND_AT = [CLUSTER_COLUMNS.index(column) for column in TREND_COLUMNS]
-_FIRST_SEEN, _FROM, _TO = (TREND_COLUMNS.index(c)
-                           for c in ("first_seen", "active_from", "active_to"))
+_FIRST_SEEN, _FROM, _TO, _SOURCES = (TREND_COLUMNS.index(c)
+                                     for c in ("first_seen", "active_from", "active_to", "sources"))
+_PEER_AT = CLUSTER_COLUMNS.index("is_peer")
 STOCK_MARGIN = timedelta(days=31)
 """The stock counts in the period before a cluster's first sighting at the earliest."""
 
@@ -449,35 +450,52 @@ ChangedPlaces = dict[Geo, str]
 """Place → the first day whose trend figures there may have changed."""
 
 
-def _changed_places(db: Database, old_ids: set[int], rows: list[tuple[Any, ...]]
-                    ) -> ChangedPlaces:
+def _watched_from(row: tuple[Any, ...], firsts: dict[str, str]) -> tuple[Any, ...]:
+    """A cluster's trend columns with its sources replaced by its watch start, the one thing
+    the demand and coverage tables read of them (db/trends.py ``load_clusters``): the first
+    complete run of the earliest-watched source, else its first sighting. A posting joining a
+    cluster from a board watched no earlier changes none of its figures."""
+    sources = json.loads(row[_SOURCES]) if row[_SOURCES] else ()
+    days = [firsts[source] for source in sources if source in firsts]
+    first_seen = row[_FIRST_SEEN]
+    watched = min(days) if days else first_seen[:10] if first_seen else row[_FROM]
+    return (*row[:_SOURCES], watched, *row[_SOURCES + 1:])
+
+
+def _changed_places(db: Database, old_ids: set[int], rows: list[tuple[Any, ...]],
+                    firsts: dict[str, str]) -> ChangedPlaces:
     """For each place of a peer cluster that differs between the stored clusters ``old_ids``
     and the block's new cluster ``rows`` (either version's places), the first day it counts
-    from. Other places' figures do not read the cluster, so they keep their earlier periods."""
-    old: set[tuple[Any, ...]] = set()
+    from. Other places' figures do not read the cluster, so they keep their earlier periods.
+    ``firsts``: each source's first complete run (:func:`_watched_from`).
+
+    The trend tables count clusters by what they hold, never by id, so versions are compared
+    without it: a posting with a smaller id joining a cluster renames it and changes nothing."""
+    old: Counter[tuple[Any, ...]] = Counter()
     ids = sorted(old_ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        old.update(db.conn.execute(
+        old.update(_watched_from(row, firsts)[1:] for row in db.conn.execute(
             f"select {', '.join(TREND_COLUMNS)} from clusters where cluster_id in "
-            f"({', '.join('?' * len(chunk))})", chunk))
-    new = {tuple(row[i] for i in _TREND_AT) for row in rows}
-    differ = [row for row in old ^ new if row[1] == 1]
-    by_id: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in differ:
-        by_id[row[0]].append(row)
+            f"({', '.join('?' * len(chunk))}) and is_peer = 1", chunk))
+    new = Counter(_watched_from(tuple(row[i] for i in _TREND_AT), firsts)[1:] for row in rows
+                  if row[_PEER_AT] == 1)
+    # Per cluster but its end: the versions gone and those come.
+    moved: dict[tuple[Any, ...], tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]] = {}
+    for side, counts in enumerate((old - new, new - old)):
+        for row, times in counts.items():
+            moved.setdefault(row[:_TO - 1] + row[_TO:], ([], []))[side].extend([row] * times)
     changed: ChangedPlaces = {}
-    for versions in by_id.values():
-        ends = [row[_TO] for row in versions]
+    for gone, came in moved.values():
+        versions = gone + came
         days = []
-        if len(versions) == 2 and versions[0][:_TO] == versions[1][:_TO] \
-                and versions[0][_TO + 1:] == versions[1][_TO + 1:]:
+        if len(gone) == 1 and len(came) == 1:
             # Only the end moved (a cluster closed or reopened): the periods before the
             # earlier end (an open cluster's runs to the as-of date, later than any) stay.
-            days.append(min(end for end in ends if end))
+            days.append(min(row[_TO - 1] for row in versions if row[_TO - 1]))
         else:
             for row in versions:
-                starts = [day for day in (row[_FIRST_SEEN], row[_FROM]) if day]
+                starts = [day for day in (row[_FIRST_SEEN - 1], row[_FROM - 1]) if day]
                 if starts:
                     days.append(
                         (date.fromisoformat(min(starts)[:10]) - STOCK_MARGIN).isoformat())
@@ -485,7 +503,7 @@ def _changed_places(db: Database, old_ids: set[int], rows: list[tuple[Any, ...]]
             continue
         day = min(days)[:10]
         for row in versions:
-            located = places(dict(zip(TREND_COLUMNS, row, strict=True)))
+            located = places(dict(zip(TREND_COLUMNS[1:], row, strict=True)))
             for level, place in enumerate(located):
                 if place is not None:
                     key = (level, place[1])
@@ -525,9 +543,10 @@ Dirty = tuple[frozenset[int], frozenset[int], frozenset[int], frozenset[int]]
 """What an incremental build must cluster again: postings touched (inserted, changed, new
 lifecycle), their stored clusters, employers renamed; and open postings only seen again
 (their clusters stand, their rows are computed again)."""
-DedupTask = tuple[list[str], str, MatchSettings, EmployerMap, dict[int, str], Dirty | None]
+DedupTask = tuple[list[str], str, MatchSettings, EmployerMap, dict[int, str], Dirty | None,
+                  dict[str, str]]
 """States of the task ("" for postings without one), as-of date, settings, employers, what
-is dirty (None: everything)."""
+is dirty (None: everything), each source's first complete run."""
 
 
 def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
@@ -535,7 +554,7 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
     (postings whose employer or cluster changed), the stored clusters they replace into
     ``gone``, the matching pairs found into ``edges`` and the postings whose stored pairs they
     replace into ``unlinked``; a :func:`db.parallel.map_parts` task."""
-    states, as_of_day, settings, employers, names, dirty = task
+    states, as_of_day, settings, employers, names, dirty, firsts = task
     db = read_only(database)
     out = scratch_database(scratch)
     out.execute(f"create table clusters ({', '.join(CLUSTER_COLUMNS)})")
@@ -629,7 +648,7 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
                                  ((x, y, -score) for score, a, b in edges
                                   for x, y in ((a, b), (b, a))))
             out.conn.executemany("insert into unlinked values (?)", ((i,) for i in unlinked))
-            for place, day in _changed_places(db, formed_from, formed_rows).items():
+            for place, day in _changed_places(db, formed_from, formed_rows, firsts).items():
                 if place not in changed or day < changed[place]:
                     changed[place] = day
         out.conn.executemany("insert into changed values (?, ?, ?)",
@@ -780,7 +799,8 @@ def link_postings(db: Database, *, as_of: str | None, settings: MatchSettings = 
     names = {row[0]: row[1] for row in db.conn.execute("select employer_id, name from employers")}
     dirty = _dirty(db, staged, old_names, names)
     groups = _state_groups(db, 4 * workers if workers > 1 else 1)
-    tasks: list[DedupTask] = [(group, as_of_day, settings, employers, names, dirty)
+    firsts = first_complete_days(db, as_of_day)
+    tasks: list[DedupTask] = [(group, as_of_day, settings, employers, names, dirty, firsts)
                               for group in groups]
     scratch = map_parts(db, dedup_part, tasks, workers=workers, label="dedup")
     with db.atomic():

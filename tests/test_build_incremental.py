@@ -318,3 +318,68 @@ def test_the_first_build_after_the_pairs_migration_stores_every_pair(tmp_path: P
     for table in rebuilt:
         assert incremental[table] == rebuilt[table], table
     assert incremental["cluster_edges"]
+
+
+def _write_joins_week(archive: Path, week: int) -> None:
+    """Four boards. Week 4: P, listed by a board first read in week 2 and posted before any
+    board was read, appears on a board read since week 0 in the same county; R, listed by a
+    board read since week 1, appears on a board first read in week 2 that lists in Columbus."""
+    p = posting("Peer Support Specialist", "Alpha Health", KALAMAZOO, "peer_support_mh", 19.0,
+                posted_at="2025-12-20")
+    r = posting("Certified Peer Specialist", "Beta Services", COLUMBUS, "peer_support_mh", 18.0,
+                posted_at="2025-12-20")
+    q = posting("Recovery Coach", "Alpha Health", KALAMAZOO, "recovery_coach_sud", 21.0)
+    s = posting("Peer Navigator", "Beta Services", COLUMBUS, "peer_navigator", 22.0)
+    lists = {"greenhouse:early": {"q": q, **({"p": p} if week == 4 else {})},
+             "jsonld:mid": {"r": r} if week >= 1 else None,
+             "lever:late": {"p": p, "s": s, **({"r": r} if week == 4 else {})}
+             if week >= 2 else None}
+    day = WEEKS[week]
+    for source, listed in lists.items():
+        if listed is None:
+            continue
+        spider = source.split(":")[0]
+        items = [{"source": source, "source_id": f"{source}-{key}",
+                  "url": f"https://example.org/{source}/{key}", **fields}
+                 for key, fields in listed.items()]
+        write_run(archive, spider=spider, run_id=f"{day.replace('-', '')}T030000Z-{spider}",
+                  started_at=f"{day}T03:00:00Z", finished_at=f"{day}T03:20:00Z", items=items,
+                  boards={source: {"listing_pages": 1, "requests": 2, "items": len(items),
+                                   "incomplete": 0}})
+
+
+def test_a_posting_joining_a_cluster_recomputes_the_past_only_when_it_moves_its_watch_start(
+        tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    for week in range(4):
+        _write_joins_week(archive, week)
+    built(tmp_path / "data", archive)
+    database = tmp_path / "data" / "peerjobs.db"
+    conn = sqlite3.connect(database)
+    conn.execute("update demand_weekly set boards_watched = -1 where geo_level = 'county'")
+    conn.commit()
+    conn.close()
+    _write_joins_week(archive, 4)
+    incremental = built(tmp_path / "data", archive)
+    rebuilt = built(tmp_path / "rebuilt", archive, rebuild=True)
+    for table in rebuilt:
+        if table != "demand_weekly":
+            assert incremental[table] == rebuilt[table], table
+    conn = sqlite3.connect(database)
+    clusters = sorted(conn.execute("select members, sources from clusters where members > 1"))
+    counts = dict(((code, start), active) for code, start, active in conn.execute(
+        "select geo_code, period_start, active_postings from demand_weekly "
+        "where geo_level = 'county' and role_family = 'peer_support_mh'"))
+    kept = sorted(conn.execute(
+        "select distinct geo_code, period_start from demand_weekly "
+        "where geo_level = 'county' and boards_watched = -1"))
+    conn.close()
+    assert clusters == [(2, '["greenhouse:early", "lever:late"]'),
+                        (2, '["jsonld:mid", "lever:late"]')]
+    # P now counts from week 0, when the board it joined from was first read: Kalamazoo's
+    # rows are recomputed from there. R's watch start stays week 1 (jsonld:mid): Franklin
+    # County's rows before the previous as-of week (its window opens in week 1) stand as
+    # stored, although R's cluster took the smaller id of the posting that joined it.
+    assert [counts[("26077", week)] for week in WEEKS[:5]] == [1, 1, 1, 1, 1]
+    assert [counts[("39049", week)] for week in WEEKS[1:5]] == [1, 1, 1, 1]
+    assert kept == [("39049", week) for week in WEEKS[1:3]]

@@ -612,7 +612,13 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
                 if key in refresh:
                     clusters, kept = [], _stored_clusters(records, old)
                 elif employer_id is None or len({r.source for r in records}) == 1:
-                    clusters = [[r] for r in records]
+                    # No pair can match: each posting is its own cluster. Incrementally, only
+                    # the changed ones and those of stale clusters are formed again.
+                    clusters = [[r] for r in records if dirty is None or r.id in fresh
+                                or old[r.id][1] in stale]
+                    if dirty is not None:
+                        kept = _clusters_kept(records, {m[0].id for m in clusters}, old,
+                                              dirty[3], employer_id in dirty[2])
                 elif dirty is None:
                     describe.load([r.id for r in records])
                     found = block_edges(records, describe, settings)

@@ -608,17 +608,13 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
                 employer_id = key[1]
                 fresh = {r.id for r in records if r.id in changed_ids}
                 unlinked.extend(fresh)
-                kept: list[list[DedupRecord]] = []
                 if key in refresh:
-                    clusters, kept = [], _stored_clusters(records, old)
+                    clusters = []
                 elif employer_id is None or len({r.source for r in records}) == 1:
                     # No pair can match: each posting is its own cluster. Incrementally, only
                     # the changed ones and those of stale clusters are formed again.
                     clusters = [[r] for r in records if dirty is None or r.id in fresh
                                 or old[r.id][1] in stale]
-                    if dirty is not None:
-                        kept = _clusters_kept(records, {m[0].id for m in clusters}, old,
-                                              dirty[3], employer_id in dirty[2])
                 elif dirty is None:
                     describe.load([r.id for r in records])
                     found = block_edges(records, describe, settings)
@@ -629,9 +625,9 @@ def dedup_part(database: Path, scratch: Path, task: DedupTask) -> None:
                     clusters, found = recluster(records, fresh, seeds, stored, describe,
                                                 settings, describe.load)
                     edges.extend(found)
-                    kept = _clusters_kept(
-                        records, {m.id for members in clusters for m in members}, old,
-                        dirty[3], employer_id in dirty[2])
+                kept = [] if dirty is None else _clusters_kept(
+                    records, {m.id for members in clusters for m in members}, old, dirty[3],
+                    employer_id in dirty[2])
                 for formed, members in chain(((True, c) for c in clusters),
                                              ((False, c) for c in kept)):
                     row = cluster_row(members, names)

@@ -155,6 +155,15 @@ def test_a_build_touches_only_what_its_runs_can_change(tmp_path: Path) -> None:
     assert not report.up_to_date
 
 
+def mark_demand_rows(database: Path, level: str) -> None:
+    """Every ``demand_weekly`` row of a level marked: a row recomputed loses the mark
+    (``boards_watched`` is never negative), a row kept has it still."""
+    conn = sqlite3.connect(database)
+    conn.execute("update demand_weekly set boards_watched = -1 where geo_level = ?", (level,))
+    conn.commit()
+    conn.close()
+
+
 def test_a_changed_cluster_recomputes_its_own_places_from_its_first_day(tmp_path: Path
                                                                           ) -> None:
     archive = tmp_path / "archive"
@@ -163,11 +172,7 @@ def test_a_changed_cluster_recomputes_its_own_places_from_its_first_day(tmp_path
     built(tmp_path / "data", archive)
     database = tmp_path / "data" / "peerjobs.db"
 
-    # Every state row marked: a row recomputed loses the mark, a row kept has it still.
-    conn = sqlite3.connect(database)
-    conn.execute("update demand_weekly set boards_watched = -1 where geo_level = 'state'")
-    conn.commit()
-    conn.close()
+    mark_demand_rows(database, "state")
     write_week(archive, 7)
     built(tmp_path / "data", archive)
     conn = sqlite3.connect(database)
@@ -363,10 +368,7 @@ def test_a_posting_joining_a_cluster_recomputes_the_past_only_when_it_moves_its_
         _write_joins_week(archive, week)
     built(tmp_path / "data", archive)
     database = tmp_path / "data" / "peerjobs.db"
-    conn = sqlite3.connect(database)
-    conn.execute("update demand_weekly set boards_watched = -1 where geo_level = 'county'")
-    conn.commit()
-    conn.close()
+    mark_demand_rows(database, "county")
     _write_joins_week(archive, 4)
     incremental = built(tmp_path / "data", archive)
     rebuilt = built(tmp_path / "rebuilt", archive, rebuild=True)

@@ -171,6 +171,41 @@ def test_only_rows_that_differ_are_rewritten_and_stale_ones_go(tmp_path: Path) -
     assert moved == {"ukg:blocked 2026-11-03"}
 
 
+
+def test_a_late_run_for_an_earlier_night_recomputes_from_that_night_only(tmp_path: Path) -> None:
+    """An incremental build redoes the nights from the earliest day it changed: here a run of
+    11-03 archived after 11-04 was loaded, which changes 11-03 and the streaks of 11-04."""
+    data = tmp_path / "data"
+    write_archive(data / "archive")
+    # one posting, so that the second build loads into a database that has postings (a load
+    # into an empty one recomputes everything)
+    feed_path(data / "archive", "lever", "20261101T030000Z-lever").write_text(json.dumps(
+        {"source": "lever:steady", "source_id": "1", "title": "Peer Support Specialist",
+         "employer": "Acme Recovery"}) + "\n")
+    late = sorted((data / "archive").rglob("20261103T*"))
+    assert len(late) == 4  # a stats file and a feed for lever and ukg
+    for path in late:
+        path.unlink()
+    build(data, data / "archive", stub, (source_health,))
+    conn = sqlite3.connect(data / "peerjobs.db")
+    # marks a night-one row: nights before the changed day are neither read nor rewritten
+    conn.execute("update source_health set items = 999 where night = '2026-11-01' "
+                 "and source = 'lever:steady'")
+    conn.commit()
+    conn.close()
+    write_archive(data / "archive")
+    build(data, data / "archive", stub, (source_health,))
+    incremental = rows(data / "peerjobs.db")
+    build(data, data / "archive", stub, (source_health,), rebuild=True)
+    rebuilt = rows(data / "peerjobs.db")
+    assert [r for r in incremental if r["items"] == 999] == [
+        {**r, "items": 999} for r in rebuilt
+        if (r["source"], r["night"]) == ("lever:steady", "2026-11-01")]
+    assert [{**r, "items": 40} if r["items"] == 999 else r for r in incremental] == rebuilt
+    assert [(r["night"], r["nights_failing"]) for r in rebuilt
+            if r["source"] == "ukg:blocked"] == [
+        ("2026-11-01", 0), ("2026-11-02", 1), ("2026-11-03", 2), ("2026-11-04", 3)]
+
 # -- the operators' dashboard, in the browser ------------------------------------------------
 
 DASHBOARD = "/-/dashboards/operators"

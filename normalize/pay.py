@@ -184,6 +184,10 @@ _UNIT_AFTER = re.compile(
 _RANGE_GAP = re.compile(r"^\s*(?:-+|~|to|and|thru|through|until)(?:\s*-)?\s*$|^\s*-\s*to\s*$", re.I)
 _SIBLING_GAP_MAX = 60
 _CLAUSE_BREAK = re.compile(r"[.!?](?=\s)|[;\n•|]")
+#: ``_CLAUSE_BREAK``'s characters: those that break a clause anywhere, and the sentence ends
+#: that break it before a blank (see ``_clause_start``).
+_CLAUSE_BREAK_CHARS: Final = (";", "\n", "•", "|")
+_SENTENCE_END_CHARS: Final = (".", "!", "?")
 _WORD = re.compile(r"[a-z0-9]+")
 _AFTER_CUT = re.compile(r"[;,(\n|•$€£+&]|\.\s|\d")
 _EXCL_WORDS: Final = frozenset(
@@ -613,10 +617,7 @@ def _raw(text: str) -> str:
 
 
 def _snippet(text: str, group: _Group) -> str:
-    start = max(0, group.start - 60)
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, start, group.start)]
-    if breaks:
-        start = breaks[-1]
+    start = _clause_start(text, group.start, 60)
     return text[start : min(len(text), group.end + 40)].strip()[:_RAW_LEN]
 
 
@@ -707,9 +708,15 @@ def _groups(text: str, *, mode: str) -> list[_Group]:
     amounts = _amounts(text, mode=mode)
     groups: list[_Group] = []
     i = 0
+    # the period after amounts[i + 1], read when it was the second of a pair: the next round
+    # starts from it unless the pair became a range (the same call, asked once)
+    after_next: tuple[str | None, bool, int] | None = None
     while i < len(amounts):
         first = amounts[i]
-        p1, weak1, end1 = _period_after(text, first.end)
+        p1, weak1, end1 = (
+            after_next if after_next is not None else _period_after(text, first.end)
+        )
+        after_next = None
         group = _Group(
             first.value, first.value, first.start, end1, p1, weak1, first.currency, first.money
         )
@@ -718,7 +725,7 @@ def _groups(text: str, *, mode: str) -> list[_Group]:
         if i + 1 < len(amounts):
             second = amounts[i + 1]
             gap = text[end1 : second.start]
-            p2, weak2, end2 = _period_after(text, second.end)
+            p2, weak2, end2 = after_next = _period_after(text, second.end)
             # "$125 for a full day and $62.50 for a half day" lists two rates: "and" joins a
             # range only when the first amount has no period of its own ("between $18 and $22").
             if (
@@ -743,6 +750,7 @@ def _groups(text: str, *, mode: str) -> list[_Group]:
                     k=first.k or second.k,
                 )
                 i += 1
+                after_next = None
         i += 1
         if group.period is None and not group.weak_year:
             before = text[max(0, group.start - 45) : group.start]
@@ -796,9 +804,31 @@ def _accept(text: str, group: _Group, *, mode: str) -> bool:
 
 
 def _clause_start(text: str, pos: int, limit: int = 80) -> int:
+    """Where the clause holding ``pos`` starts, looking back ``limit`` characters: the end of
+    the last ``_CLAUSE_BREAK`` match in ``text[pos - limit:pos]``, else ``pos - limit`` (or 0).
+
+    Found with ``str.rfind`` per break character from ``pos`` backwards instead of every match
+    of the regex from the left (a match object each, then the list): the matches are single
+    characters, each a break character ("." "!" "?" only before a blank, ``\\s`` being
+    ``str.isspace``, and the blank inside ``text[:pos]``, as the search stops at ``pos``).
+    """
     start = max(0, pos - limit)
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, start, pos)]
-    return breaks[-1] if breaks else start
+    pos = min(pos, len(text))
+    last = -1
+    for char in _CLAUSE_BREAK_CHARS:
+        i = text.rfind(char, start, pos)
+        if i > last:
+            last = i
+    for char in _SENTENCE_END_CHARS:
+        lowest = max(start, last + 1)
+        if pos - 1 <= lowest:
+            break  # no room left for a sentence end followed by its blank
+        i = text.rfind(char, lowest, pos - 1)
+        while i != -1 and not text[i + 1].isspace():
+            i = text.rfind(char, lowest, i)
+        if i > last:
+            last = i
+    return last + 1 if last != -1 else start
 
 
 def _is_excluded(text: str, group: _Group) -> bool:

@@ -120,3 +120,41 @@ def test_money_start_and_usd_equal_the_plain_searches(parts: list[str], position
 @given(st.text(alphabet=" .5a\n", max_size=30))
 def test_space_dot_search_equals_the_substring_test(text: str) -> None:
     assert (pay._SPACE_DOT.search(text) is not None) == (" ." in text)
+
+
+CLAUSE_PARTS = st.sampled_from([
+    "a", "18", ".", "!", "?", ";", "\n", "•", "|", " ", "\t", "\x1c", "\u2003", "$", ". ", "x.y",
+])
+
+
+def plain_clause_start(text: str, pos: int, limit: int) -> int:
+    """``_clause_start`` as it read before: the last ``_CLAUSE_BREAK`` match from the left."""
+    start = max(0, pos - limit)
+    breaks = [m.end() for m in pay._CLAUSE_BREAK.finditer(text, start, pos)]
+    return breaks[-1] if breaks else start
+
+
+def test_clause_start_after_the_last_break_before_the_figure() -> None:
+    text = "Pay: $18.50 per hour. Bonus | sign-on $500"
+    assert pay._clause_start(text, text.index("$500")) == text.index("|") + 1
+    assert pay._clause_start(text, text.index("$18")) == 0  # "18.50": no blank after "."
+    assert pay._clause_start(text, text.index(" Bonus")) == 0  # "." at the end: nothing after
+    assert pay._clause_start(text, text.index("Bonus")) == text.index(". Bonus") + 1
+    assert pay._clause_start(text, text.index("$500"), 8) == text.index("$500") - 8
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(CLAUSE_PARTS, max_size=25), st.integers(0, 70), st.integers(0, 90))
+def test_clause_start_equals_the_last_regex_match(parts: list[str], pos: int, limit: int) -> None:
+    text = "".join(parts)
+    assert pay._clause_start(text, pos, limit) == plain_clause_start(text, pos, limit)
+
+
+def test_a_run_of_figures_groups_as_before() -> None:
+    # the period after a figure is read once, whether it ends a range or starts the next group
+    # (the groups the previous reading gave)
+    window = "Pay: $18 - $22 per hour, 40 hours, $500 bonus (ref 6.2) then $19/hr 2024"
+    groups = pay._groups(window, mode="description")
+    assert [(g.low, g.high, g.period, g.excluded) for g in groups] == [
+        (18.0, 22.0, "hour", False), (500.0, 500.0, None, True), (19.0, 19.0, "hour", True),
+    ]

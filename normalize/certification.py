@@ -447,6 +447,8 @@ _PARAGRAPH_CACHE_SIZE: Final = 20000
 #: Slots of the table of paragraphs seen once (by hash): a scan is cached from a paragraph's
 #: second sighting on, so paragraphs of a single posting do not crowd out the boilerplate, and
 #: a posting none of whose paragraphs is marked is read whole (``_Extractor._sentences``).
+#: One bit per slot: 128 KB, which stays in the processor's cache (a byte per slot, 1 MB, cost
+#: a cache miss at nearly every look-up).
 _SEEN_SLOTS: Final = 1 << 20
 #: Marks after which that table starts afresh (up to 1/64 of the slots taken: a new paragraph
 #: passes for seen at most that often, which only caches it early or reads its posting by
@@ -715,6 +717,11 @@ def _line_section(line: str) -> str | None:
     return kind
 
 
+def _slot(paragraph: str) -> int:
+    """A paragraph's slot in the table of paragraphs seen once."""
+    return hash(paragraph) & (_SEEN_SLOTS - 1)
+
+
 class _Extractor:
     """Compiled form of the credential lexicon and the taxonomy's lived-experience phrases."""
 
@@ -798,7 +805,7 @@ class _Extractor:
         self._facts = lru_cache(maxsize=_SENTENCE_CACHE_SIZE)(self._sentence_facts)
         # paragraph -> its scan; emptied when full, like the title caches
         self._paragraph_cache: dict[str, _BlockScan] = {}
-        self._seen_once = bytearray(_SEEN_SLOTS)
+        self._seen_once = bytearray(_SEEN_SLOTS >> 3)
         self._seen_marks = 0
         # a taxonomy whose lived-experience patterns might reach across paragraphs: whole texts
         self._by_paragraph = self.lived.paragraph_local()
@@ -1052,7 +1059,10 @@ class _Extractor:
         scan = self._block_scan(low, found)
         return scan if scan.hits or scan.driving or scan.undecided else _NOTHING
 
-    def _paragraph_scans(self, paragraphs: list[str], text: str, low: str) -> list[_BlockScan]:
+    def _paragraph_scans(
+        self, paragraphs: list[str], text: str, low: str,
+        known: list[_BlockScan | None] | None = None,
+    ) -> list[_BlockScan]:
         """Scans of non-empty ``paragraphs`` (``_NOTHING`` when one has no hit), cached by text
         from a paragraph's second sighting on (see ``_keep``).
 
@@ -1062,16 +1072,18 @@ class _Extractor:
         Dealt out, the hits are those of each paragraph alone (see :class:`_BlockScan`).
         ``text`` is the posting the paragraphs come from, ``low`` its lower-cased form: when
         every paragraph is new and none is empty, they joined are the posting itself.
+        ``known``: the cache's scans of ``paragraphs`` (None where it has none) when the caller
+        looked them up already.
         """
         cache = self._paragraph_cache
-        # only a paragraph whose slot is marked can be cached (see ``_keep``): the others, most
-        # of a new posting, cost no probe of the large table (a paragraph cached before the
-        # marks started afresh is missed once, then marked: the scan is the same)
-        seen = self._seen_once
-        known = [
-            cache.get(paragraph) if seen[hash(paragraph) & (_SEEN_SLOTS - 1)] else None
-            for paragraph in paragraphs
-        ]
+        if known is None:
+            # only a paragraph whose slot is marked can be cached (see ``_keep``): the others,
+            # most of a new posting, cost no probe of the large table (a paragraph cached before
+            # the marks started afresh is missed once, then marked: the scan is the same)
+            known = [
+                cache.get(paragraph) if self._marked(_slot(paragraph)) else None
+                for paragraph in paragraphs
+            ]
         new = [i for i, scan in enumerate(known) if scan is None]
         if not new:
             return cast(list[_BlockScan], known)
@@ -1133,22 +1145,34 @@ class _Extractor:
         in a small table instead. Two paragraphs may share a slot: the second is then cached
         at its first sighting, which changes nothing but the cache's content.
         """
-        slot = hash(paragraph) & (_SEEN_SLOTS - 1)
-        if self._seen_once[slot]:
+        slot = _slot(paragraph)
+        if self._marked(slot):
             self._paragraph_cache[paragraph] = scan
             return
         self._mark(slot)
 
+    def _marked(self, slot: int) -> bool:
+        """Is a paragraph of this ``slot`` marked as seen (see ``_keep``)?"""
+        return (self._seen_once[slot >> 3] >> (slot & 7)) & 1 == 1
+
     def _mark(self, slot: int) -> None:
         """Mark a paragraph's ``slot`` as seen (the table starts afresh after ``_SEEN_LIMIT``
         marks)."""
-        if self._seen_once[slot]:
+        byte = self._seen_once[slot >> 3]
+        bit = 1 << (slot & 7)
+        if byte & bit:
             return
         if self._seen_marks >= _SEEN_LIMIT:
-            self._seen_once = bytearray(_SEEN_SLOTS)
-            self._seen_marks = 0
-        self._seen_once[slot] = 1
+            self.forget_marks()
+            byte = 0
+        self._seen_once[slot >> 3] = byte | bit
         self._seen_marks += 1
+
+    def forget_marks(self) -> None:
+        """Start the table of paragraphs seen once afresh (as it does after ``_SEEN_LIMIT``
+        marks)."""
+        self._seen_once = bytearray(_SEEN_SLOTS >> 3)
+        self._seen_marks = 0
 
     def _group(
         self,
@@ -1214,14 +1238,28 @@ class _Extractor:
             return self._whole_sentences(text, low)
         paragraphs: list[str] = _PARAGRAPH_BREAK.split(text)
         present = [p for p in paragraphs if p]
-        seen = self._seen_once
-        slots = [hash(p) & (_SEEN_SLOTS - 1) for p in present]
-        if not any(seen[slot] for slot in slots):
+        slots = [_slot(p) for p in present]
+        marked = [k for k, slot in enumerate(slots) if self._marked(slot)]
+        if not marked:
             for slot in slots:
                 self._mark(slot)
             return self._whole_sentences(text, low)
+        # only a marked paragraph can be in the cache (see ``_paragraph_scans``)
+        cache = self._paragraph_cache
+        known: list[_BlockScan | None] = [None] * len(present)
+        known_size = 0
+        for k in marked:
+            scan = cache.get(present[k])
+            if scan is not None:
+                known[k] = scan
+                known_size += len(present[k])
+        if 2 * known_size < len(text):
+            # the cache knows less than half of the text: reading the rest paragraph by
+            # paragraph costs more than reading it all at once (about twice as much per
+            # paragraph)
+            return self._whole_sentences(text, low, paragraphs, known, slots)
         groups: list[tuple[int, tuple[_Stub, ...]]] = []
-        scans = iter(self._paragraph_scans(present, text, low))
+        scans = iter(self._paragraph_scans(present, text, low, known))
         start = 0
         for paragraph in paragraphs:
             if paragraph:
@@ -1231,12 +1269,63 @@ class _Extractor:
             start += len(paragraph) + 2
         return groups
 
-    def _whole_sentences(self, text: str, low: str) -> list[tuple[int, tuple[_Stub, ...]]]:
-        """:meth:`_sentences` of the text read whole, in one group."""
-        whole = self._block_scan(low, self._triggers(text, low))
+    def _whole_sentences(
+        self, text: str, low: str, paragraphs: list[str] | None = None,
+        known: list[_BlockScan | None] | None = None, slots: list[int] | None = None,
+    ) -> list[tuple[int, tuple[_Stub, ...]]]:
+        """:meth:`_sentences` of the text read whole, in one group.
+
+        With ``paragraphs`` (the text split at its blank lines), ``known`` (the cache's scans of
+        the non-empty ones, None where it has none) and ``slots`` (their seen-slots), the
+        paragraphs are also noted as :meth:`_paragraph_scans` notes them: a marked one the
+        cache lacks is seen a second time and its scan is cached, dealt out of the whole text's
+        hits (those of the paragraph alone, see :class:`_BlockScan`); the others are marked.
+        """
+        found = self._triggers(text, low)
+        whole = self._block_scan(low, found)
         hits = list(whole.hits)
         hits.extend((p, 3, 0) for p in whole.driving)
-        return [(0, tuple(self._group(hits, low, whole.acronyms)))]
+        groups = [(0, tuple(self._group(hits, low, whole.acronyms)))]
+        if paragraphs is not None and known is not None and slots is not None:
+            self._note_paragraphs(paragraphs, known, slots, found, low)
+        return groups
+
+    def _note_paragraphs(
+        self, paragraphs: list[str], known: list[_BlockScan | None], slots: list[int],
+        found: _Triggers, low: str,
+    ) -> None:
+        """Cache the scans of the marked paragraphs the cache lacks, mark the others (see
+        :meth:`_whole_sentences`); ``found``: the whole text's trigger hits."""
+        keep = [k for k, slot in enumerate(slots) if known[k] is None and self._marked(slot)]
+        if len(self._paragraph_cache) + len(keep) > _PARAGRAPH_CACHE_SIZE:
+            self._paragraph_cache.clear()
+        start = 0
+        k = 0
+        for paragraph in paragraphs:
+            if paragraph:
+                if known[k] is None:
+                    if k in keep:
+                        self._keep(paragraph, self._dealt(found, low, start, len(paragraph)))
+                    else:
+                        self._mark(slots[k])
+                k += 1
+            start += len(paragraph) + 2
+
+    def _dealt(self, found: _Triggers, low: str, start: int, size: int) -> _BlockScan:
+        """The scan of the paragraph ``low[start:start + size]`` from the hits ``found`` in the
+        whole text, as :meth:`_paragraph_scans` deals them out."""
+        end = start + size
+        hits = tuple(
+            (p - start, kind, extra - start if kind == 2 else extra)
+            for p, kind, extra in found.hits if start <= p < end
+        )
+        licences = tuple(p - start for p in found.licences if start <= p < end)
+        if not hits and not licences:
+            return _NOTHING
+        acronyms = tuple(
+            (code, a - start, b - start) for code, a, b in found.acronyms if start <= a < end
+        )
+        return self._scan(low[start:end], _Triggers(acronyms, hits, licences))
 
     def _paragraph_sentences(self, scan: _BlockScan, low: str, start: int) -> tuple[_Stub, ...]:
         """The trigger sentences of the paragraph ``scan`` at ``start`` in the posting ``low``."""

@@ -64,7 +64,7 @@ def test_empty_paragraphs_and_outer_breaks_read_as_the_whole_text() -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.lists(PARAGRAPHS, max_size=12), min_size=1, max_size=3))
+@given(st.lists(st.lists(PARAGRAPHS, max_size=12), min_size=1, max_size=4))
 def test_by_paragraph_equals_the_whole_text(postings: list[list[str]]) -> None:
     # several postings in a row: later ones meet paragraphs the cache already holds
     for paragraphs in postings:
@@ -127,8 +127,7 @@ def test_a_cached_paragraph_is_looked_up_only_while_marked() -> None:
     first = reading(extractor, text)
     assert reading(extractor, text) == first
     cached = extractor._paragraph_cache[text]
-    extractor._seen_once = bytearray(cert._SEEN_SLOTS)  # the marks start afresh
-    extractor._seen_marks = 0
+    extractor.forget_marks()  # the marks start afresh
     assert extractor._paragraph_scans([text], text, text.lower())[0] is not cached
     assert extractor._seen_marks == 1
     assert extractor._paragraph_scans([text], text, text.lower())[0] is cached
@@ -149,14 +148,71 @@ def test_a_posting_of_new_paragraphs_is_read_whole_and_marked() -> None:
     ]
     assert extractor._paragraph_cache == {}
     assert extractor._seen_marks == 2
-    # a posting with a marked paragraph is read by paragraph: the marked one is cached
+    # a posting with a marked paragraph the cache lacks is still read whole; the marked one,
+    # seen a second time, is cached with the scan it has on its own, the new one marked
     text = f"{second}\n\n{third}"
     groups = extractor._sentences(text, text.lower())
-    assert [offset for offset, _stubs in groups] == [0, 34]
+    assert [offset for offset, _stubs in groups] == [0]
     assert list(extractor._paragraph_cache) == [second]
+    assert scan_fields(extractor._paragraph_cache[second]) == scan_fields(alone(second))
     assert extractor._seen_marks == 3
     assert sentences(extractor, text) == sentences(WHOLE, text)
     assert reading(extractor, text) == reading(WHOLE, text)
+    # the cache now knows half of this posting or more: it is read paragraph by paragraph
+    text = f"{second}\n\n{third}"
+    groups = extractor._sentences(text, text.lower())
+    assert [offset for offset, _stubs in groups] == [0, 34]
+    assert list(extractor._paragraph_cache) == [second, third]
+    assert sentences(extractor, text) == sentences(WHOLE, text)
+
+
+def test_a_posting_the_cache_knows_less_than_half_of_is_read_whole() -> None:
+    extractor = cert._Extractor(load_credentials(), load_taxonomy())
+    short, long = "CPRS required.", "Peer certification preferred. " * 3 + "Valid driver's license."
+    for _sighting in range(2):
+        extractor._sentences(short, short.lower())  # marked, then cached
+    assert list(extractor._paragraph_cache) == [short]
+    text = f"{short}\n\n{long}"
+    groups = extractor._sentences(text, text.lower())
+    assert [offset for offset, _stubs in groups] == [0]  # 14 of 131 characters known
+    assert list(extractor._paragraph_cache) == [short]  # the long one only marked
+    groups = extractor._sentences(text, text.lower())
+    assert [offset for offset, _stubs in groups] == [0]  # still 14 known
+    assert list(extractor._paragraph_cache) == [short, long]  # the long one, seen again
+    groups = extractor._sentences(text, text.lower())
+    assert [offset for offset, _stubs in groups] == [0, 16]  # all known: by paragraph
+    assert sentences(extractor, text) == sentences(WHOLE, text)
+    assert reading(extractor, text) == reading(WHOLE, text)
+
+
+def scan_fields(scan: cert._BlockScan) -> tuple[object, ...]:
+    return (scan.acronyms, scan.hits, scan.size, scan.licences, scan.driving, scan.undecided)
+
+
+def alone(paragraph: str) -> cert._BlockScan:
+    """The scan of ``paragraph`` read on its own."""
+    low = paragraph.lower()
+    return WHOLE._scan(low, WHOLE._triggers(paragraph, low))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(PARAGRAPHS, min_size=1, max_size=8), st.integers(0, 7))
+def test_a_scan_dealt_out_of_the_whole_text_is_the_paragraphs_own(
+    paragraphs: list[str], index: int
+) -> None:
+    text = "\n\n".join(paragraphs)
+    low = text.lower()
+    found = WHOLE._triggers(text, low)
+    start = 0
+    for k, paragraph in enumerate(paragraphs):
+        if paragraph and k == index % len(paragraphs):
+            dealt = WHOLE._dealt(found, low, start, len(paragraph))
+            own = alone(paragraph)
+            if own is cert._NOTHING or not (own.hits or own.licences):
+                assert dealt is cert._NOTHING or scan_fields(dealt) == scan_fields(own)
+            else:
+                assert scan_fields(dealt) == scan_fields(own)
+        start += len(paragraph) + 2
 
 
 def plain_clauses(text: str) -> list[int]:

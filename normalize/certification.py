@@ -348,6 +348,22 @@ class _Cue:
 
 
 _TOKEN_RE = re.compile(r"[a-z0-9&]+")
+#: ``_TOKEN_RE``'s characters kept, every other byte a blank: an ASCII text translated through it
+#: (apostrophes deleted) splits at blanks into exactly the words ``_TOKEN_RE`` finds.
+_TOKEN_TABLE: Final[bytes] = bytes(
+    i if (97 <= i <= 122 or 48 <= i <= 57 or i == 38) else 32 for i in range(256)
+)
+
+
+def _words(text: str) -> list[str]:
+    """``_TOKEN_RE.findall`` of ``text`` without its apostrophes ("driver's" is "drivers").
+
+    ASCII texts (nearly all) go through ``_TOKEN_TABLE`` and ``str.split``: two C loops over
+    the bytes and a split, about half the time of the regex's findall on a sentence.
+    """
+    if text.isascii():
+        return text.encode("ascii").translate(_TOKEN_TABLE, b"'").decode("ascii").split()
+    return _TOKEN_RE.findall(text.replace("'", "") if "'" in text else text)
 #: What a certification sentence's reading depends on besides its text: its acronym hits as
 #: (code, offset in the sentence) and the two peer flags of ``extract``. The posting's state is
 #: applied to the codes afterwards, per posting (see ``_Extractor.extract``).
@@ -376,13 +392,12 @@ class _Sentence:
 
     def tokenize(self) -> None:
         if self.words is None:
-            text = self.text
-            self.words = _TOKEN_RE.findall(text.replace("'", "") if "'" in text else text)
+            self.words = _words(self.text)
 
     def word_at(self, offset: int) -> int:
         """Index of the word at character ``offset`` of the sentence."""
         head = self.text[:offset]
-        return len(_TOKEN_RE.findall(head.replace("'", "") if "'" in head else head))
+        return len(_words(head))
 
     @property
     def clauses(self) -> list[int]:
@@ -394,7 +409,7 @@ class _Sentence:
             self._clauses = [
                 number
                 for number, piece in enumerate(_CLAUSE_BREAK_RE.split(text))
-                for _word in range(len(_TOKEN_RE.findall(piece)))
+                for _word in range(len(_words(piece)))
             ]
         return self._clauses
 

@@ -250,3 +250,23 @@ def test_paragraph_break_splits_runs_of_line_breaks_as_str_split() -> None:
 @given(st.text(alphabet="ab\n\r ", max_size=40))
 def test_paragraph_break_split_equals_str_split(text: str) -> None:
     assert cert._PARAGRAPH_BREAK.split(text) == text.split("\n\n")
+
+
+WORD_PARTS = st.sampled_from([
+    "cprs", "CPRS", "a", "&", "7402", " ", "'", "driver's", "-", ".", "\n", "\t", "\x1c", "é",
+    "İ", "_", "z9", "\x7f",
+])
+
+
+def test_words_drop_apostrophes_and_split_at_everything_else() -> None:
+    assert cert._words("driver's license & CPRS-required, 6 mo.") == [
+        "drivers", "license", "&", "required", "6", "mo",
+    ]
+    assert cert._words("café crps") == ["caf", "crps"]  # not ASCII: the regex reads it
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(WORD_PARTS, max_size=25))
+def test_words_equal_the_token_regex(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert cert._words(text) == cert._TOKEN_RE.findall(text.replace("'", ""))

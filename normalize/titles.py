@@ -555,12 +555,16 @@ class _Matcher:
         low = f" {text.lower()} "
         if self._negatives.any_in(low):
             return False
-        return self.lived_experience(low)
+        return self._lived_in(low)
 
     def lived_experience(self, text: str) -> bool:
         if not text:
             return False
-        low = text.lower()
+        return self._lived_in(text.lower())
+
+    def _lived_in(self, low: str) -> bool:
+        """:meth:`lived_experience` of a lower-cased text, not lower-cased again (a copy of the
+        whole description: ``str.lower`` gives the same string when applied twice)."""
         if "'" in low:
             low = low.replace("'", "")
         return any(self._counts(low, start, end) for _idx, start, end in self.lived.finditer(low))

@@ -270,3 +270,11 @@ def test_words_drop_apostrophes_and_split_at_everything_else() -> None:
 def test_words_equal_the_token_regex(parts: list[str]) -> None:
     text = "".join(parts)
     assert cert._words(text) == cert._TOKEN_RE.findall(text.replace("'", ""))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="withnmo dasy\n", max_size=40), st.integers(0, 45), st.integers(0, 45))
+def test_deadline_hint_equals_the_substring_tests(text: str, start: int, size: int) -> None:
+    probe = text[start:start + size]
+    plain = "within" in probe or "month" in probe or " days" in probe
+    assert (cert._DEADLINE_HINT.search(text, start, start + size) is not None) == plain

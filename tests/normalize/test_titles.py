@@ -472,3 +472,11 @@ def test_the_packaged_taxonomy_passed_in_shares_the_default_matcher() -> None:
     title = "Peer Recovery Specialist II - Night Shift"
     assert classify_title(title, taxonomy=load_taxonomy()) == classify_title(title)
     assert title in default.raw_cache
+
+
+def test_lower_casing_twice_gives_the_same_text() -> None:
+    # what lets an ambiguous title's description be read for lived experience without being
+    # lower-cased a second time (``_Matcher._lived_in``)
+    every = "".join(chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000)
+    assert every.lower().lower() == every.lower()
+    assert "ΟΔΟΣ Σ".lower().lower() == "ΟΔΟΣ Σ".lower() == "οδος σ"

@@ -255,8 +255,6 @@ _DEADLINE_RE = re.compile(
     r"(?:the\s+|their\s+|his/her\s+|his\s+|her\s+|your\s+)?(?:first\s+)?"
     r"(?P<yr>year|probationary period|probation period|probation)\b",
 )
-#: Words without which a sentence states no deadline (``_Extractor._next_deadline``).
-_DEADLINE_HINT: Final = re.compile("within|month| days")
 _UNIT_DAYS: Final[dict[str, int]] = {"d": 1, "w": 7, "m": 30, "y": 365}
 # A time limit counted from hire or appointment ("within 90 days of hire"), as opposed to an
 # amount of experience ("a minimum of 2 years of experience").
@@ -655,6 +653,16 @@ def _deadline_days(sentence: str) -> tuple[bool, int | None]:
             continue
         return True, days
     return False, None
+
+
+def _deadline_hint(low: str, start: int) -> bool:
+    """Does "within", "month" or " days" occur in the 200 characters from ``start`` (searched in
+    place: a copy of them and three searches of it cost more)?"""
+    stop = start + 200
+    return (
+        low.find("within", start, stop) != -1 or low.find("month", start, stop) != -1
+        or low.find(" days", start, stop) != -1
+    )
 
 
 def _about_driving(low: str, pos: int) -> bool:
@@ -1896,8 +1904,7 @@ class _Extractor:
             nxt += 1
         if nxt >= n:
             return None
-        # "within", "month" or " days" in the next 200 characters: one search, no copy
-        if _DEADLINE_HINT.search(low, nxt, nxt + 200) is None:
+        if not _deadline_hint(low, nxt):
             return None
         s, e = self._span(low, nxt)
         return self._bare_deadline(low[s:e])

@@ -272,9 +272,53 @@ def test_words_equal_the_token_regex(parts: list[str]) -> None:
     assert cert._words(text) == cert._TOKEN_RE.findall(text.replace("'", ""))
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.text(alphabet="withnmo dasy\n", max_size=40), st.integers(0, 45), st.integers(0, 45))
-def test_deadline_hint_equals_the_substring_tests(text: str, start: int, size: int) -> None:
-    probe = text[start:start + size]
+def plain_next_deadline(extractor: cert._Extractor, low: str, end: int) -> int | None:
+    """``_next_deadline`` as it read before: the hint words looked for in a copy."""
+    nxt = end
+    while nxt < len(low) and low[nxt] in " \n\t":
+        nxt += 1
+    if nxt >= len(low):
+        return None
+    probe = low[nxt:nxt + 200]
+    if "within" not in probe and "month" not in probe and " days" not in probe:
+        return None
+    s, e = extractor._span(low, nxt)
+    return extractor._bare_deadline(low[s:e])
+
+
+DEADLINE_PARTS = st.sampled_from([
+    "cprs preferred. ", "must obtain certification ", "within ", "6 months", " of hire", ". ",
+    "x" * 60, "\n", " days", "90", "month", "we are hiring. ",
+])
+
+
+def test_next_deadline_reads_the_hint_in_place() -> None:
+    text = "cprs preferred. must obtain certification within 6 months of hire."
+    assert BY_PARAGRAPH._next_deadline(text, 15) == 180
+    far = "cprs preferred. must obtain certification " + "x" * 160 + " within 6 months."
+    assert BY_PARAGRAPH._next_deadline(far, 15) is None  # "within" ends past 200 characters
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(DEADLINE_PARTS, max_size=10), st.integers(0, 40))
+def test_next_deadline_equals_the_reading_of_a_copy(parts: list[str], end: int) -> None:
+    low = "".join(parts)
+    assert BY_PARAGRAPH._next_deadline(low, end) == plain_next_deadline(WHOLE, low, end)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["within", "month", " days", " day", "x", "x" * 50, " "]),
+                max_size=12), st.integers(0, 60))
+def test_deadline_hint_equals_the_substring_tests(parts: list[str], start: int) -> None:
+    low = "".join(parts)
+    probe = low[start:start + 200]
     plain = "within" in probe or "month" in probe or " days" in probe
-    assert (cert._DEADLINE_HINT.search(text, start, start + size) is not None) == plain
+    assert cert._deadline_hint(low, start) is plain
+
+
+def test_deadline_hint_looks_200_characters_far() -> None:
+    assert cert._deadline_hint("x" * 195 + "month", 0)  # ends at the 200th character
+    assert not cert._deadline_hint("x" * 196 + "month", 0)
+    assert cert._deadline_hint("ab" + "x" * 195 + "month", 2)
+    assert not cert._deadline_hint("x" * 30 + " day", 0)
+    assert cert._deadline_hint("x" * 30 + " days", 0)

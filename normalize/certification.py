@@ -323,6 +323,8 @@ _ON_COURSE: Final = 2
 _ON_LIVED: Final = 3
 _ON_LICENCE: Final = 4
 _SEPS: Final[tuple[str, ...]] = (". ", "; ", "? ")
+#: The marks of ``_SEPS``, each followed by a blank there (see ``_Extractor._span``).
+_SEP_MARKS: Final[tuple[str, ...]] = (".", ";", "?")
 _PUNCT: Final[str] = ".,;:()[]{}!?\"'*`|<>"
 # Acronym scan: map the posting to U (upper-case letter), l (other letter or digit), "-", "&" and
 # blanks, then one bytes regex finds stand-alone upper-case tokens such as "CPRS", "CRPA-P",
@@ -886,13 +888,22 @@ class _Extractor:
         s = low.rfind("\n", lo, pos) + 1 or lo
         j = low.find("\n", pos, hi)
         e = hi if j == -1 else j
-        for sep in _SEPS:
-            i = low.rfind(sep, s, pos)
-            if i != -1 and i + 2 > s:
-                s = i + 2
-            j = low.find(sep, pos, e)
-            if j != -1:
-                e = j + 1
+        # each separator is a mark and a blank: the mark found by a one-character search (a
+        # memchr; a search of two characters steps through the text) and the blank checked,
+        # from the same bounds as a search of both (the pair inside [s, pos) and [pos, e))
+        for mark in _SEP_MARKS:
+            if pos - 1 > s:
+                i = low.rfind(mark, s, pos - 1)
+                while i != -1 and low[i + 1] != " ":
+                    i = low.rfind(mark, s, i)
+                if i != -1:
+                    s = i + 2
+            if e - 1 > pos:
+                j = low.find(mark, pos, e - 1)
+                while j != -1 and low[j + 1] != " ":
+                    j = low.find(mark, j + 1, e - 1)
+                if j != -1:
+                    e = j + 1
         return s, e
 
     def _phrase_mentions(

@@ -322,3 +322,41 @@ def test_deadline_hint_looks_200_characters_far() -> None:
     assert cert._deadline_hint("ab" + "x" * 195 + "month", 2)
     assert not cert._deadline_hint("x" * 30 + " day", 0)
     assert cert._deadline_hint("x" * 30 + " days", 0)
+
+
+def plain_span(low: str, pos: int) -> tuple[int, int]:
+    """``_Extractor._span`` as it read before: a search of each two-character separator."""
+    lo = max(0, pos - cert._MAX_SENTENCE)
+    hi = min(len(low), pos + cert._MAX_SENTENCE)
+    s = low.rfind("\n", lo, pos) + 1 or lo
+    j = low.find("\n", pos, hi)
+    e = hi if j == -1 else j
+    for sep in cert._SEPS:
+        i = low.rfind(sep, s, pos)
+        if i != -1 and i + 2 > s:
+            s = i + 2
+        j = low.find(sep, pos, e)
+        if j != -1:
+            e = j + 1
+    return s, e
+
+
+SPAN_PARTS = st.sampled_from([
+    "cprs", " ", ". ", ".", "; ", ";", "? ", "?", "\n", "x" * 90, "e.g. ", "$18.50", ".;", "..",
+])
+
+
+def test_sentence_span_between_marks_followed_by_a_blank() -> None:
+    low = "about us. cprs required; e.g.x must obtain? yes\nnext line"
+    assert cert._Extractor._span(low, low.index("cprs")) == (10, 24)
+    assert cert._Extractor._span(low, low.index("must")) == (25, 43)
+    assert cert._Extractor._span(low, 0) == (0, 9)
+    assert cert._Extractor._span(low, low.index("next")) == (48, len(low))
+
+
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(SPAN_PARTS, max_size=14), st.integers(0, 400))
+def test_sentence_span_equals_the_separator_searches(parts: list[str], pos: int) -> None:
+    low = "".join(parts)
+    pos = min(pos, len(low))
+    assert cert._Extractor._span(low, pos) == plain_span(low, pos)

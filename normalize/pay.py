@@ -59,7 +59,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Final, cast
 
-from normalize.textutil import OccurrenceScan, find_all
+from normalize.textutil import OccurrenceScan, find_all, literal_breaks
 
 __all__ = ["FLAGS", "PERIODS", "SOURCES", "Pay", "normalize_pay", "parse_pay_text"]
 
@@ -465,7 +465,7 @@ def _clean(value: Any, limit: int) -> str:
         if "&" in text:
             text = html.unescape(text)
     if "\\" in text:
-        text = text.replace("\\r\\n", "\n").replace("\\n", "\n")
+        text = literal_breaks(text)
     # Each step below runs only when its characters occur, which the short string of unusual
     # characters tells cheaply; the steps add no such characters, so ``odd`` stays valid.
     odd = _unusual_chars(text)

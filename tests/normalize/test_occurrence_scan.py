@@ -7,7 +7,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from normalize.taxonomy import load_taxonomy
-from normalize.textutil import OccurrenceScan, TriggeredPatterns, find_all
+from normalize.textutil import (
+    OccurrenceScan,
+    TriggeredPatterns,
+    clean_text,
+    find_all,
+    light_text,
+    literal_breaks,
+)
 
 WORDS = ["peer", "pee", "eer", "recovery", "in recovery", "lived", "lived experience", " ", "peer"]
 ALPHABET = st.sampled_from(["peer", "pe", "er", "recovery", "in ", "lived", " ", "\n", "é", "x"])
@@ -88,3 +95,17 @@ def test_finditer_orders_ties_by_item_then_position() -> None:
     # "ab" at 0: items 1 and 2 both start there; item 0 starts at 1
     assert patterns.finditer("ab") == [(1, 0, 2), (2, 0, 2), (0, 1, 2)]
     assert patterns.finditer("ab") == find_pass_finditer(patterns, "ab")
+
+
+def test_literal_breaks_become_real_ones() -> None:
+    text = "Duties:\\r\\nSupport peers\\nCPRS required \\\\n \\r end\\"
+    assert literal_breaks(text) == "Duties:\nSupport peers\nCPRS required \\\n \\r end\\"
+    assert light_text("a\\nb") == clean_text("a\\nb") == "a\nb"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["\\", "r", "n", "\n", "\r", "x", "\\r\\n", "\\n", " "]),
+                max_size=20))
+def test_literal_breaks_equal_the_two_replacements(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert literal_breaks(text) == text.replace("\\r\\n", "\n").replace("\\n", "\n")

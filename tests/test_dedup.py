@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlite_utils import Database
 
 from db.archive import write_run
 from db.build import build
 from db.dedup import (
     DedupRecord,
     cluster_block,
+    link_postings,
     match_pair,
     text_key,
     text_similarity,
@@ -234,3 +236,26 @@ def test_canonical_employers_link_only_on_evidence() -> None:
         ["CHN", "IN"],
         ["Community Hospital North", "IN"],
     ])
+
+
+def test_the_narrow_copy_of_postings_lives_in_a_file_beside_the_database(database: Path) -> None:
+    """Linking reads postings through ``dedup_input``, kept in a file of its own and deleted
+    afterwards; a copy an older build left in the database itself is dropped, not read."""
+    conn = sqlite3.connect(database)
+    before = conn.execute("select * from clusters order by cluster_id").fetchall()
+    as_of = conn.execute("select max(finished_at) from runs").fetchone()[0]
+    conn.execute("create table dedup_input as select * from postings where 0")
+    conn.commit()
+    conn.close()
+    db = Database(database)
+    assert link_postings(db, as_of=as_of) == 0
+    db.close()
+    conn = sqlite3.connect(database)
+    assert conn.execute("select * from clusters order by cluster_id").fetchall() == before
+    assert conn.execute("select name from sqlite_master where name like 'dedup%'"
+                        ).fetchall() == []
+    # only the leftover's page is freed: the copy's pages never were in this file
+    assert conn.execute("pragma freelist_count").fetchone() == (1,)
+    conn.close()
+    assert sorted(p.name for p in database.parent.iterdir()) == [
+        ".peerjobs.build.lock", "peerjobs.db"]

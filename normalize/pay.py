@@ -126,6 +126,11 @@ _RAW_LEN = 300
 _TAGS = re.compile(r"<[^>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
+#: A run of two or more spaces: one substitution, as ``_SPACES`` would collapse them, in one
+#: pass (7 vs 12 us on a 1.7 KB description holding some, where halving the runs with
+#: ``str.replace`` until no two spaces are left took a replacement and two searches; a
+#: regex of every blank, ``_SPACES``, matches at each single space too and is slower still).
+_SPACE_RUN = re.compile("  +")
 _SPACED_CENTS = re.compile(r"(\d) \.(?=\d\d(?!\d))")
 #: A " ." (the presence test of _SPACED_CENTS): the regex engine skips to each "." (rare) and
 #: looks behind, 2.5x as fast as ``" ." in text``, which stops at every space.
@@ -476,9 +481,8 @@ def _clean(value: Any, limit: int) -> str:
         text = _spaced_dashes(text, dashes)
     if odd and _ODD_SPACE_CHAR.search(odd):
         text = _SPACES.sub(" ", text)
-    else:  # only spaces are blanks here: _SPACES collapses runs of two or more of them
-        while "  " in text:  # str.replace halves every run; far cheaper than a regex sub
-            text = text.replace("  ", " ")
+    elif "  " in text:  # only spaces are blanks here: runs of two or more become one
+        text = _SPACE_RUN.sub(" ", text)
     if _SPACE_DOT.search(text):  # "$1,395 .00": a stray blank before the cents splits one
         text = _SPACED_CENTS.sub(r"\1.", text)  # amount in two
     return text.strip()[:limit]

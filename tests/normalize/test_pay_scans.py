@@ -158,3 +158,16 @@ def test_a_run_of_figures_groups_as_before() -> None:
     assert [(g.low, g.high, g.period, g.excluded) for g in groups] == [
         (18.0, 22.0, "hour", False), (500.0, 500.0, None, True), (19.0, 19.0, "hour", True),
     ]
+
+
+def test_runs_of_spaces_collapse_to_one() -> None:
+    assert pay._clean("Pay:  $18  -   $22 per  hour ", 400) == "Pay: $18 - $22 per hour"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="a $ ", max_size=30))
+def test_space_run_substitution_equals_halving_the_runs(text: str) -> None:
+    halved = text
+    while "  " in halved:
+        halved = halved.replace("  ", " ")
+    assert pay._SPACE_RUN.sub(" ", text) == halved

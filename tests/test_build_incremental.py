@@ -7,6 +7,7 @@ move to another county, a board that starts listing in a new county, a taxonomy 
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -293,6 +294,30 @@ def test_a_new_taxonomy_version_normalizes_every_posting_again(tmp_path: Path) -
     # The same version again: nothing is new.
     assert build_database(data, taxonomy=taxonomy).up_to_date
 
+
+
+def with_version(fields: dict[str, Any], version: str) -> dict[str, Any]:
+    normalized = {**fields["extra"]["normalized"], "taxonomy_version": version}
+    return {**fields, "extra": {"normalized": normalized}}
+
+
+def test_the_taxonomy_versions_listed_follow_the_postings_an_incremental_build_touched(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``build_info`` lists every version some posting has: c1, the only posting of v0,
+    changes in week 4 and is classified by v2, so v0 goes and v2 comes; the rest stay v1."""
+    for source_id, fields in POSTINGS.items():
+        monkeypatch.setitem(POSTINGS, source_id,
+                            with_version(fields, "v0" if source_id == "c1" else "v1"))
+    monkeypatch.setattr(sys.modules[__name__], "MOVED", with_version(MOVED, "v2"))
+    archive = tmp_path / "archive"
+    listed: list[str] = []
+    for weeks in ([0, 1, 2, 3], [4]):
+        for week in weeks:
+            write_week(archive, week)
+        incremental = built(tmp_path / "data", archive)
+        assert incremental == built(tmp_path / "rebuilt", archive, rebuild=True)
+        listed += [row[1] for row in incremental["build_info"] if row[0] == "taxonomy_versions"]
+    assert listed == ['["v0", "v1"]', '["v1", "v2"]']
 
 def stored_versions(data: Path) -> set[str]:
     conn = sqlite3.connect(data / "peerjobs.db")

@@ -62,6 +62,8 @@ from db.load import Known, Normalizer, ParsedRun, RunLoad, classify_run, parse_r
 from db.normalized import LazyNormalizer
 from db.parallel import PARALLEL_MIN_POSTINGS, workers_for
 from db.schema import (
+    defer_fts,
+    index_deferred,
     migrate,
     migrations,
     restore_indexes,
@@ -484,10 +486,14 @@ def _build(
         if bulk:
             suspend_fts(db)
             deferred = suspend_indexes(db)
+        elif pending:
+            defer_fts(db)
         _load(db, pending, normalizer, executor, report, fail_after_runs,
               {} if bulk else None)
         if executor is not None:
             executor.shutdown()
+        if pending and not bulk:
+            index_deferred(db)
         phase("load")
         if bulk:
             db = _compact(db, work)

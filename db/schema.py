@@ -522,6 +522,64 @@ END;
 """
 
 
+FTS_DEFERRED = "fts_deferred"
+"""Work table of an incremental load (:func:`defer_fts`): postings to index once it is done."""
+FTS_DEFERRED_OLD = "fts_deferred_old"
+"""Work table of an incremental load: what the index holds of the postings the load changed or
+deleted (their values before its first change), to delete from it once it is done."""
+_KEEP_OLD = (f"INSERT OR IGNORE INTO [{FTS_DEFERRED_OLD}] SELECT {_indexed_values('old')} "
+             f"WHERE old.[id] NOT IN (SELECT id FROM [{FTS_DEFERRED}]);")
+# While an incremental load runs: each posting is noted, not indexed (see defer_fts).
+DEFERRED_FTS_TRIGGERS = f"""
+CREATE TRIGGER [postings_fts_ai] AFTER INSERT ON [postings] BEGIN
+  INSERT OR IGNORE INTO [{FTS_DEFERRED}] (id) VALUES (new.[id]);
+END;
+CREATE TRIGGER [postings_fts_ad] AFTER DELETE ON [postings] BEGIN
+  {_KEEP_OLD}
+END;
+CREATE TRIGGER [postings_fts_au]
+AFTER UPDATE OF [title], [employer], [description], [state] ON [postings] BEGIN
+  {_KEEP_OLD}
+  INSERT OR IGNORE INTO [{FTS_DEFERRED}] (id) VALUES (new.[id]);
+END;
+"""
+
+
+def defer_fts(db: Database) -> None:
+    """Before an incremental load: the triggers note what the load inserts, changes and deletes
+    instead of indexing it; :func:`index_deferred` indexes it all at once afterwards.
+
+    Through the triggers, every run's savepoint wrote its pending terms out as a segment of its
+    own, a dozen a week, and FTS5's merges of those segments rewrote the big ones a rebuild
+    leaves: at 100,000 postings the week's load took 2.2-2.6 s instead of 0.5 s without the
+    index, and left 15,000 free pages (120 MB) behind.
+    """
+    db.execute(f"CREATE TABLE [{FTS_DEFERRED}] (id INTEGER PRIMARY KEY)")
+    db.execute(f"CREATE TABLE [{FTS_DEFERRED_OLD}] (id INTEGER PRIMARY KEY, {_INDEXED})")
+    suspend_fts(db)
+    db.executescript(DEFERRED_FTS_TRIGGERS)
+
+
+def index_deferred(db: Database) -> None:
+    """Bring the index up to date with what :func:`defer_fts` noted, in one transaction (the
+    deletions of the old values, then the postings as they are now, in id order), and put the
+    ordinary triggers back."""
+    _fts_config(db, "hashsize", BULK_FTS_HASHSIZE)
+    with db.atomic():
+        db.conn.execute(
+            f"INSERT INTO [postings_fts] ([postings_fts], rowid, {_INDEXED}) "
+            f"SELECT 'delete', * FROM [{FTS_DEFERRED_OLD}] ORDER BY id")
+        db.conn.execute(
+            f"INSERT INTO [postings_fts] (rowid, {_INDEXED}) SELECT [id], {_INDEXED} "
+            f"FROM [{FTS_SOURCE_VIEW}] WHERE [id] IN (SELECT id FROM [{FTS_DEFERRED}]) "
+            f"ORDER BY [id]")
+    _fts_config(db, "hashsize", DEFAULT_FTS_HASHSIZE)
+    suspend_fts(db)
+    db.executescript(STATE_FTS_TRIGGERS)
+    db.execute(f"DROP TABLE [{FTS_DEFERRED}]")
+    db.execute(f"DROP TABLE [{FTS_DEFERRED_OLD}]")
+
+
 @migrations(name="0008_search_within_a_state")
 def m0008(db: Database) -> None:
     """The full-text index with each posting's state as a word of its own column, so that a

@@ -19,6 +19,7 @@ from db.build import build
 from db.derived import make_derivers
 from db.normalized import LazyNormalizer
 from db.pipeline import build_database
+from db.schema import FTS_TRIGGERS
 from db.stubs import extra_normalizer
 from normalize.taxonomy import load_taxonomy
 
@@ -318,6 +319,34 @@ def test_the_taxonomy_versions_listed_follow_the_postings_an_incremental_build_t
         assert incremental == built(tmp_path / "rebuilt", archive, rebuild=True)
         listed += [row[1] for row in incremental["build_info"] if row[0] == "taxonomy_versions"]
     assert listed == ['["v0", "v1"]', '["v1", "v2"]']
+
+
+def test_a_posting_new_in_one_run_and_changed_by_the_next_is_indexed_as_it_ends(
+        tmp_path: Path) -> None:
+    """An incremental load indexes what it inserted and changed once it is done (db/schema.py
+    defer_fts): e1, new in the first of its two runs and moved from Kalamazoo to Columbus by
+    the second, is in the index once, under Ohio only; the ordinary triggers are back."""
+    archive = tmp_path / "archive"
+    for week in range(3):
+        write_week(archive, week)
+    built(tmp_path / "data", archive)
+    boards = {"lever:e": {"listing_pages": 1, "requests": 2, "items": 1, "incomplete": 0}}
+    for day, place in (("2026-01-26", KALAMAZOO), ("2026-01-27", COLUMBUS)):
+        fields = posting("Peer Recovery Coach", "Echo House", place, "recovery_coach_sud", 18.0)
+        write_run(archive, spider="lever", run_id=f"{day.replace('-', '')}T050000Z-lever",
+                  started_at=f"{day}T05:00:00Z", finished_at=f"{day}T05:20:00Z",
+                  items=[{"source": "lever:e", "source_id": "e1",
+                          "url": "https://example.org/e1", **fields}], boards=boards)
+    incremental = built(tmp_path / "data", archive)
+    assert incremental == built(tmp_path / "rebuilt", archive, rebuild=True)
+    conn = sqlite3.connect(tmp_path / "data" / "peerjobs.db")
+    e1 = conn.execute("select id from postings where source_id = 'e1'").fetchone()
+    assert [e1 in incremental[f"search: {words}"] for words in (
+        "recovery coach", "zzstateohzz", "zzstatemizz")] == [True, True, False]
+    triggers = dict(conn.execute("select name, sql from sqlite_master where type = 'trigger'"))
+    assert all("INSERT INTO [postings_fts]" in triggers[name] for name in FTS_TRIGGERS)
+    assert conn.execute("select name from sqlite_master where name like 'fts_deferred%'"
+                        ).fetchall() == []
 
 def stored_versions(data: Path) -> set[str]:
     conn = sqlite3.connect(data / "peerjobs.db")

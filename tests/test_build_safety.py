@@ -132,9 +132,17 @@ def contents(database: Path, *, everything: bool = False) -> dict[str, list[tupl
             names = [n for n in names if not n.startswith(SKIP_TABLES)]
         found = {n: sorted(conn.execute(f"select * from [{n}]").fetchall(), key=repr)
                  for n in names}
-        found["search: peer"] = conn.execute(
-            "select rowid from postings_fts where postings_fts match 'peer' order by rowid"
-        ).fetchall()
+        # The index must agree with the postings (FTS5 raises "database disk image is
+        # malformed" when it does not), and answer as a rebuilt one: words, and states.
+        conn.execute("insert into postings_fts (postings_fts) values ('integrity-check')")
+        # FTS5's totals (rows and words per column, which bm25 ranks by), which the check
+        # leaves out: a posting deleted from the index that was never in it lowers them
+        found["search: totals"] = conn.execute(
+            "select block from postings_fts_data where id = 1").fetchall()
+        for words in ("peer", "recovery coach", "zzstatemizz", "zzstateohzz"):
+            found[f"search: {words}"] = conn.execute(
+                "select rowid from postings_fts where postings_fts match ? order by rowid",
+                (words,)).fetchall()
         return found
     finally:
         conn.close()

@@ -19,7 +19,9 @@ while this process compares each run with the database and writes it (runs in ar
 in batched transactions). A build that starts from an empty database defers secondary indexes
 and full-text indexing until everything is loaded, then rewrites the file in key order
 (``VACUUM INTO``) so that every later pass reads postings sequentially; the deferred indexes
-are built after the derivers, which rewrite columns of every posting. The lifecycle
+are built after the derivers, which rewrite columns of every posting. An incremental load
+indexes what it inserted or changed for full-text search once it is done, in one transaction
+(:func:`db.schema.defer_fts`), rather than run by run through the triggers. The lifecycle
 (db/lifecycle.py) and the derivers (db/derived.py) split their work among worker processes
 on big databases. One build at a time: a second build started while one runs stops at once
 with a :class:`BuildError` (an exclusive lock on ``data/.peerjobs.build.lock``).

@@ -22,17 +22,20 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import us
 from sqlite_utils import Database
 
 from db.schema import COVERAGE_COLUMN_TYPES, places_index_hint
+
+Day = TypeVar("Day", date, str)
+"""A day, as a date or as ISO text."""
 
 GEO_LEVELS: tuple[str, ...] = ("nation", "region", "division", "state", "cbsa", "county")
 GEO_LEVEL_NUMBERS: dict[str, int] = {name: number for number, name in enumerate(GEO_LEVELS)}
@@ -209,6 +212,15 @@ def _weeks_starting_in(granularity: Granularity, period: int, as_of_day: date) -
 
 def _day(value: str) -> date:
     return date.fromisoformat(value[:10])
+
+
+def watch_start(sources: Iterable[str], first_complete: Callable[[str], Day | None]
+                ) -> Day | None:
+    """When a cluster's watching began: the first complete run of its earliest-watched source
+    (None when no complete run saw any; the trend tables then count it from its first
+    sighting). ``first_complete`` gives a source's first complete run, as a date or ISO day."""
+    days = [day for day in map(first_complete, sources) if day is not None]
+    return min(days) if days else None
 
 
 def first_complete_days(db: Database, as_of_day: str) -> dict[str, str]:

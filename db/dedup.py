@@ -74,7 +74,7 @@ from rapidfuzz import fuzz, utils
 from sqlite_utils import Database
 
 from db.changes import TOUCHED, changed_since, note_places
-from db.coverage import Geo, first_complete_days, places
+from db.coverage import Geo, first_complete_days, places, watch_start
 from db.employers import EmployerMap, canonicalize
 from db.lifecycle import LIFECYCLE_COLUMNS, STAGED
 from db.parallel import database_path, each_attached, map_parts, read_only, scratch_database
@@ -361,8 +361,9 @@ def recluster(records: list[DedupRecord], fresh: set[int], seeds: set[int],
 
 # -- the database -----------------------------------------------------------------------------
 
+INPUT_SCHEMA = "dedup_scratch"
 _COPY_SQL = """
-create table dedup_scratch.dedup_input as
+create table {schema}.dedup_input as
 select p.id, source, state, is_peer, role_family, employer, board_state, title_clean, title,
   county_fips, hourly_min, hourly_max, {active_from} as active_from,
   coalesce({active_to}, :as_of) as active_end, {first_seen} as first_seen,
@@ -377,13 +378,14 @@ real table so that worker processes can read it, in a file of its own beside the
 (:func:`input_path`, attached as ``dedup_scratch``): built and dropped inside the database, its
 pages (160 MB at a million postings) stayed there as free pages, which every later build copied
 and checked."""
-INPUT_SCHEMA = "dedup_scratch"
 
 
 def input_path(database: Path) -> Path:
     """The file holding ``dedup_input`` while a database's postings are linked (a name the
     build's clean-up removes with its work file)."""
     return database.with_name(f"{database.name}.dedup_input")
+
+
 CLUSTER_COLUMNS = (
     "cluster_id", "representative_id", "members", "sources", "is_peer", "role_family",
     "role_title", "title", "employer_id", "employer", "state", "county", "county_fips",
@@ -466,9 +468,8 @@ def _watched_from(row: tuple[Any, ...], firsts: dict[str, str]) -> tuple[Any, ..
     complete run of the earliest-watched source, else its first sighting. A posting joining a
     cluster from a board watched no earlier changes none of its figures."""
     sources = json.loads(row[_SOURCES]) if row[_SOURCES] else ()
-    days = [firsts[source] for source in sources if source in firsts]
     first_seen = row[_FIRST_SEEN]
-    watched = min(days) if days else first_seen[:10] if first_seen else row[_FROM]
+    watched = watch_start(sources, firsts.get) or (first_seen[:10] if first_seen else row[_FROM])
     return (*row[:_SOURCES], watched, *row[_SOURCES + 1:])
 
 
@@ -823,7 +824,7 @@ def _link(db: Database, as_of_day: str, settings: MatchSettings, workers: int, s
         # Builds before the table had a file of its own dropped it when done; a copy left in
         # the database would be found first by every unqualified name below.
         db.conn.execute("drop table if exists main.dedup_input")
-        db.conn.execute(_COPY_SQL.format(join=join, **lifecycle), {"as_of": as_of_day})
+        db.conn.execute(_COPY_SQL.format(schema=INPUT_SCHEMA, join=join, **lifecycle), {"as_of": as_of_day})
         db.conn.execute(f"create index {INPUT_SCHEMA}.dedup_input_block "
                         f"on dedup_input (state, role_family, id)")
     old_names = {row[0]: row[1] for row in db.conn.execute(

@@ -246,9 +246,18 @@ def resume_fts(db: Database) -> None:
     default) and keeps merging those segments; a bigger buffer for the one rebuild halves its
     time. The setting is put back afterwards, so trigger-driven updates stay small.
     """
+    _index_in_bulk(db, ["INSERT INTO [postings_fts] ([postings_fts]) VALUES ('rebuild')"])
+
+
+def _index_in_bulk(db: Database, statements: list[str]) -> None:
+    """Run ``statements`` on the full-text index in one transaction with a big pending-terms
+    buffer, then put the ordinary triggers back."""
     _fts_config(db, "hashsize", BULK_FTS_HASHSIZE)
-    db.execute("INSERT INTO [postings_fts] ([postings_fts]) VALUES ('rebuild')")
+    with db.atomic():
+        for statement in statements:
+            db.conn.execute(statement)
     _fts_config(db, "hashsize", DEFAULT_FTS_HASHSIZE)
+    suspend_fts(db)
     db.executescript(STATE_FTS_TRIGGERS)
 
 
@@ -564,18 +573,12 @@ def index_deferred(db: Database) -> None:
     """Bring the index up to date with what :func:`defer_fts` noted, in one transaction (the
     deletions of the old values, then the postings as they are now, in id order), and put the
     ordinary triggers back."""
-    _fts_config(db, "hashsize", BULK_FTS_HASHSIZE)
-    with db.atomic():
-        db.conn.execute(
-            f"INSERT INTO [postings_fts] ([postings_fts], rowid, {_INDEXED}) "
-            f"SELECT 'delete', * FROM [{FTS_DEFERRED_OLD}] ORDER BY id")
-        db.conn.execute(
-            f"INSERT INTO [postings_fts] (rowid, {_INDEXED}) SELECT [id], {_INDEXED} "
-            f"FROM [{FTS_SOURCE_VIEW}] WHERE [id] IN (SELECT id FROM [{FTS_DEFERRED}]) "
-            f"ORDER BY [id]")
-    _fts_config(db, "hashsize", DEFAULT_FTS_HASHSIZE)
-    suspend_fts(db)
-    db.executescript(STATE_FTS_TRIGGERS)
+    _index_in_bulk(db, [
+        f"INSERT INTO [postings_fts] ([postings_fts], rowid, {_INDEXED}) "
+        f"SELECT 'delete', * FROM [{FTS_DEFERRED_OLD}] ORDER BY id",
+        f"INSERT INTO [postings_fts] (rowid, {_INDEXED}) SELECT [id], {_INDEXED} "
+        f"FROM [{FTS_SOURCE_VIEW}] WHERE [id] IN (SELECT id FROM [{FTS_DEFERRED}]) "
+        f"ORDER BY [id]"])
     db.execute(f"DROP TABLE [{FTS_DEFERRED}]")
     db.execute(f"DROP TABLE [{FTS_DEFERRED_OLD}]")
 

@@ -93,6 +93,7 @@ from db.coverage import (
     listed_counts,
     load_watching,
     places,
+    watch_start,
 )
 from db.parallel import each_attached, map_parts, read_only, scratch_database
 from db.schema import INDEX_COLUMNS, TREND_COLUMNS
@@ -170,6 +171,13 @@ def load_clusters(db: Database, watching: Watching) -> list[TrendCluster]:
     as_of_day = watching.as_of_day
     clusters = []
     days: dict[str, date] = {}
+
+    def day(text: str) -> date:
+        found = days.get(text)
+        if found is None:
+            found = days[text] = date.fromisoformat(text)
+        return found
+
     watched: dict[str, tuple[tuple[str, ...], date | None]] = {"": ((), None)}
     located: dict[tuple[Any, ...], tuple[Place | None, ...]] = {}
     families_of: dict[str | None, tuple[str, ...]] = {}
@@ -177,18 +185,13 @@ def load_clusters(db: Database, watching: Watching) -> list[TrendCluster]:
          *place) in db.conn.execute(
             f"select {', '.join(_CLUSTER_COLUMNS)} from clusters where is_peer = 1 "
             f"and active_from is not null order by cluster_id"):
-        start = days.get(active_from) or days.setdefault(
-            active_from, date.fromisoformat(active_from))
-        end = (days.get(active_to) or days.setdefault(active_to, date.fromisoformat(active_to))) \
-            if active_to else as_of_day
-        end = min(end, as_of_day)
-        seen = (days.get(first_seen[:10]) or days.setdefault(
-            first_seen[:10], date.fromisoformat(first_seen[:10]))) if first_seen else start
+        start = day(active_from)
+        end = min(day(active_to), as_of_day) if active_to else as_of_day
+        seen = day(first_seen[:10]) if first_seen else start
         sources_key = sources_json or ""
         if sources_key not in watched:
             sources = tuple(sorted(json.loads(sources_key)))
-            firsts = [day for day in map(watching.first_complete, sources) if day is not None]
-            watched[sources_key] = (sources, min(firsts) if firsts else None)
+            watched[sources_key] = (sources, watch_start(sources, watching.first_complete))
         sources, first_watched = watched[sources_key]
         # A cluster no complete run ever saw counts from its first sighting.
         watch_from = seen if first_watched is None else first_watched

@@ -171,7 +171,6 @@ def test_only_rows_that_differ_are_rewritten_and_stale_ones_go(tmp_path: Path) -
     assert moved == {"ukg:blocked 2026-11-03"}
 
 
-
 def test_a_late_run_for_an_earlier_night_recomputes_from_that_night_only(tmp_path: Path) -> None:
     """An incremental build redoes the nights from the earliest day it changed: here a run of
     11-03 archived after 11-04 was loaded, which changes 11-03 and the streaks of 11-04."""

@@ -353,8 +353,7 @@ def demand_rows(frame: Frame, min_cell: int, level: int, since: int | None = Non
     ``earlier[code]`` for the codes there), unless the level's families differ from
     ``families_before`` (the stored rows' families), which changes every period."""
     earlier = earlier or {}
-    floor = None if since is None else min([since, *earlier.values()])
-    cells, new, families = demand_cells(frame, level, floor)
+    cells, new, families = demand_cells(frame, level, since, earlier)
     if since is not None and families != families_before:
         since = None
         cells, new, families = demand_cells(frame, level)
@@ -372,12 +371,15 @@ def demand_rows(frame: Frame, min_cell: int, level: int, since: int | None = Non
     return rows, since is None
 
 
-def demand_cells(frame: Frame, level: int, floor: int | None = None
+def demand_cells(frame: Frame, level: int, floor: int | None = None,
+                 floors: dict[str, int] | None = None
                  ) -> tuple[Cells, dict[tuple[str, str], dict[int, int]], set[str]]:
     """Per (geography code, family) of one level: the clusters counting there (first and last
-    period; only those still counting in period ``floor`` or later, when given: the others
-    leave the rows from ``floor`` on as they are), the new ones per period; and every family
-    of the level."""
+    period; only those still counting in period ``floor`` or later, when given, or in the
+    code's period in ``floors``: the others leave the rows from there on as they are), the new
+    ones per period; and every family of the level."""
+    floors = {} if floor is None else {code: min(floor, day)
+                                       for code, day in (floors or {}).items()}
     cells: Cells = defaultdict(list)
     new: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     families = set(frame.families) | {ALL_FAMILIES}
@@ -392,7 +394,9 @@ def demand_cells(frame: Frame, level: int, floor: int | None = None
         if first > last:
             continue
         families.update(cluster.families)
-        if floor is not None and last < floor:
+        # Most places keep all but their last periods: a cluster gone before then is skipped
+        # there even when other places recompute from months back.
+        if floor is not None and last < floors.get(place[1], floor):
             continue
         fresh = not stock and counted >= window
         for family in cluster.families:

@@ -190,6 +190,40 @@ def test_a_changed_cluster_recomputes_its_own_places_from_its_first_day(tmp_path
                          *(("OH", week) for week in WEEKS)]
 
 
+def test_each_place_reads_only_the_clusters_still_counting_from_its_own_first_period(
+        tmp_path: Path) -> None:
+    """A week's build recomputes most places from the previous as-of period and a few from
+    months back: a cluster gone before a place's own first period is left out there, whatever
+    the earliest period of the level."""
+    from datetime import date
+
+    from db.coverage import GEO_LEVELS, WEEKLY
+    from db.trends import _inputs, demand_cells
+
+    archive = tmp_path / "archive"
+    for week in range(8):
+        write_week(archive, week)
+    built(tmp_path / "data", archive)
+    frame = _inputs(tmp_path / "data" / "peerjobs.db", WEEKS[-1]).frame(WEEKLY)
+    level = GEO_LEVELS.index("state")
+
+    def spans(cells: dict[tuple[str, str], list[Any]]) -> dict[tuple[str, str], list[Any]]:
+        return {key: sorted((first, last) for first, last, _ in entries)
+                for key, entries in cells.items()}
+
+    week = {day: WEEKLY.index(date.fromisoformat(day)) for day in WEEKS}
+    every = spans(demand_cells(frame, level)[0])
+    assert every[("OH", "recovery_coach_sud")] == [(week["2026-01-12"], week["2026-01-26"])]
+    assert every[("MI", "family_peer")] == [(week["2026-01-12"], week["2026-02-09"])]
+    # Ohio from 02-16 (the level's day), Michigan from 01-26: Ohio's recovery coach, gone
+    # after 01-26, is left out; Michigan keeps its family peer, gone after 02-09.
+    cells = spans(demand_cells(frame, level, week["2026-02-16"], {"MI": week["2026-01-26"]})[0])
+    expected = {key: entries for key, entries in every.items()
+                if key != ("OH", "recovery_coach_sud")}
+    expected[("OH", "all")] = [(week["2026-02-23"], week["2026-02-23"])]
+    assert cells == expected
+
+
 def test_open_postings_seen_again_keep_their_clusters(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import db.dedup

@@ -749,6 +749,35 @@ def _slot(paragraph: str) -> int:
     return hash(paragraph) & (_SEEN_SLOTS - 1)
 
 
+def _end_paragraphs(text: str) -> tuple[str, ...]:
+    """The first and the last piece of ``_PARAGRAPH_BREAK.split(text)`` (one when the text has
+    no break; empty ones left out), found without cutting the rest.
+
+    A posting's paragraphs are split, hashed and marked only when one of its ends was seen
+    before: the employer's introduction and closing boilerplate (equal opportunity, benefits)
+    are what postings share, and a new posting then costs two short hashes instead of a copy
+    and a hash of its whole text (a third of its certification reading besides the trigger
+    pass). The cuts are the regex's, leftmost and non-overlapping: in a run of line breaks
+    they pair from its start, so an odd run leaves one break at the last paragraph's start.
+    """
+    found = _PARAGRAPH_BREAK.search(text)
+    if found is None:
+        return (text,) if text else ()
+    # the last break's second "\n": the last "\n" after another, each found by a one-character
+    # search from the end (``str.rfind`` of two characters steps through the text)
+    last = text.rfind("\n")
+    while text[last - 1] != "\n":
+        last = text.rfind("\n", 0, last)
+    last += 1
+    run = last - 2
+    while run > 0 and text[run - 1] == "\n":
+        run -= 1
+    if (last - run) % 2:
+        last -= 1
+    head, tail = text[:found.start()], text[last:]
+    return tuple(p for p in (head, tail) if p)
+
+
 class _Extractor:
     """Compiled form of the credential lexicon and the taxonomy's lived-experience phrases."""
 
@@ -1262,8 +1291,10 @@ class _Extractor:
         Paragraphs (text between blank lines) are scanned through a cache, and each brings its
         sentences ready, grouped once for the judgments of its "licen" near an edge: real
         postings repeat whole paragraphs (boilerplate), and a paragraph with no trigger costs
-        one look-up. A posting none of whose paragraphs was seen before (none is marked, see
-        ``_keep``) has none in the cache: it is read whole, as the paragraphs joined give the
+        one look-up. A posting neither of whose ends was seen before is taken for new: read
+        whole, only its ends marked (see :func:`_end_paragraphs`). Otherwise a posting none of
+        whose paragraphs was seen before (none is marked, see ``_keep``) has none in the cache:
+        it is read whole, as the paragraphs joined give the
         same sentences (see :class:`_BlockScan`) without dealing hits out and grouping them
         paragraph by paragraph, and its paragraphs are marked as seen once. When lower-casing
         changed the text's length ("İ"), offsets in ``text`` and ``low`` differ and the text is
@@ -1271,6 +1302,13 @@ class _Extractor:
         paragraphs.
         """
         if len(low) != len(text) or not self._by_paragraph:
+            return self._whole_sentences(text, low)
+        ends = _end_paragraphs(text)
+        if not any(self._marked(_slot(p)) for p in ends):
+            # neither end was seen before: the posting is taken for new and read whole, its
+            # ends marked (see ``_end_paragraphs``)
+            for paragraph in ends:
+                self._mark(_slot(paragraph))
             return self._whole_sentences(text, low)
         paragraphs: list[str] = _PARAGRAPH_BREAK.split(text)
         present = [p for p in paragraphs if p]

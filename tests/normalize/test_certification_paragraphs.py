@@ -360,3 +360,40 @@ def test_sentence_span_equals_the_separator_searches(parts: list[str], pos: int)
     low = "".join(parts)
     pos = min(pos, len(low))
     assert cert._Extractor._span(low, pos) == plain_span(low, pos)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="ab \n", max_size=16))
+def test_end_paragraphs_are_the_first_and_last_pieces_of_the_split(text: str) -> None:
+    pieces = cert._PARAGRAPH_BREAK.split(text)
+    ends = [pieces[0], pieces[-1]] if len(pieces) > 1 else pieces
+    assert cert._end_paragraphs(text) == tuple(p for p in ends if p)
+
+
+def test_end_paragraphs_pair_a_run_of_breaks_from_its_start() -> None:
+    assert cert._end_paragraphs("a\n\n\nb\n\nc\n\n\nd") == ("a", "\nd")
+    assert cert._end_paragraphs("a\n\n\n\nd\n") == ("a", "d\n")
+    assert cert._end_paragraphs("\n\nmid\n\n") == ()
+    assert cert._end_paragraphs("one") == ("one",)
+
+
+def test_a_posting_with_new_ends_is_read_whole_and_only_its_ends_marked() -> None:
+    extractor = cert._Extractor(load_credentials(), load_taxonomy())
+    middle, closing = "Peer certification (CPRS) required.", "We value diversity."
+    for k in range(2):  # new ends each time: the shared middle is never marked, never cached
+        text = f"About us {k}.\n\n{middle}\n\nApply by May {k}."
+        groups = extractor._sentences(text, text.lower())
+        assert [offset for offset, _stubs in groups] == [0]
+        assert [(s.start, s.end, s.cert) for s in groups[0][1]] == [(13, 48, True)]
+    assert extractor._seen_marks == 4
+    assert extractor._marked(cert._slot("Apply by May 1."))
+    assert not extractor._marked(cert._slot(middle))
+    # a posting one of whose ends was seen is split and marked paragraph by paragraph
+    text = f"About us 1.\n\n{middle}\n\n{closing}"
+    groups = extractor._sentences(text, text.lower())
+    assert [offset for offset, _stubs in groups] == [0]
+    assert list(extractor._paragraph_cache) == ["About us 1."]
+    assert extractor._marked(cert._slot(middle)) and extractor._marked(cert._slot(closing))
+    assert extractor._seen_marks == 6
+    assert sentences(extractor, text) == sentences(WHOLE, text)
+    assert reading(extractor, text) == reading(WHOLE, text)

@@ -1294,12 +1294,11 @@ class _Extractor:
         one look-up. A posting neither of whose ends was seen before is taken for new: read
         whole, only its ends marked (see :func:`_end_paragraphs`). Otherwise a posting none of
         whose paragraphs was seen before (none is marked, see ``_keep``) has none in the cache:
-        it is read whole, as the paragraphs joined give the
-        same sentences (see :class:`_BlockScan`) without dealing hits out and grouping them
-        paragraph by paragraph, and its paragraphs are marked as seen once. When lower-casing
-        changed the text's length ("İ"), offsets in ``text`` and ``low`` differ and the text is
-        scanned whole, as it is when the lived-experience patterns might reach across
-        paragraphs.
+        it is read whole, as the paragraphs joined give the same sentences (see
+        :class:`_BlockScan`) without dealing hits out and grouping them paragraph by paragraph,
+        and its paragraphs are marked as seen once. When lower-casing changed the text's length
+        ("İ"), offsets in ``text`` and ``low`` differ and the text is scanned whole, as it is
+        when the lived-experience patterns might reach across paragraphs.
         """
         if len(low) != len(text) or not self._by_paragraph:
             return self._whole_sentences(text, low)

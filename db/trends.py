@@ -352,8 +352,10 @@ def demand_rows(frame: Frame, min_cell: int, level: int, since: int | None = Non
     and whether they are all of them: only the periods from ``since`` on when given (from
     ``earlier[code]`` for the codes there), unless the level's families differ from
     ``families_before`` (the stored rows' families), which changes every period."""
-    earlier = earlier or {}
-    cells, new, families = demand_cells(frame, level, since, earlier)
+    # Each code's first recomputed period: the level's, or its own when earlier.
+    firsts = {} if since is None else {code: min(since, day)
+                                       for code, day in (earlier or {}).items()}
+    cells, new, families = demand_cells(frame, level, since, firsts)
     if since is not None and families != families_before:
         since = None
         cells, new, families = demand_cells(frame, level)
@@ -367,7 +369,7 @@ def demand_rows(frame: Frame, min_cell: int, level: int, since: int | None = Non
             rows.extend(_cell_rows(cells.get((code, family), []), new.get((code, family), {}),
                                    (GEO_LEVELS[level], code, name, family), stamps,
                                    frame.windows[geo], min_cell,
-                                   since if since is None else min(since, earlier.get(code, since))))
+                                   since if since is None else firsts.get(code, since)))
     return rows, since is None
 
 
@@ -376,10 +378,9 @@ def demand_cells(frame: Frame, level: int, floor: int | None = None,
                  ) -> tuple[Cells, dict[tuple[str, str], dict[int, int]], set[str]]:
     """Per (geography code, family) of one level: the clusters counting there (first and last
     period; only those still counting in period ``floor`` or later, when given, or in the
-    code's period in ``floors``: the others leave the rows from there on as they are), the new
-    ones per period; and every family of the level."""
-    floors = {} if floor is None else {code: min(floor, day)
-                                       for code, day in (floors or {}).items()}
+    code's own period in ``floors`` for the codes there: the others leave the rows from there
+    on as they are), the new ones per period; and every family of the level."""
+    floors = floors or {}
     cells: Cells = defaultdict(list)
     new: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     families = set(frame.families) | {ALL_FAMILIES}

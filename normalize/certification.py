@@ -324,7 +324,7 @@ _ON_LIVED: Final = 3
 _ON_LICENCE: Final = 4
 _SEPS: Final[tuple[str, ...]] = (". ", "; ", "? ")
 #: The marks of ``_SEPS``, each followed by a blank there (see ``_Extractor._span``).
-_SEP_MARKS: Final[tuple[str, ...]] = (".", ";", "?")
+_SEP_MARKS: Final[tuple[str, ...]] = tuple(sep[0] for sep in _SEPS)
 _PUNCT: Final[str] = ".,;:()[]{}!?\"'*`|<>"
 # Acronym scan: map the posting to U (upper-case letter), l (other letter or digit), "-", "&" and
 # blanks, then one bytes regex finds stand-alone upper-case tokens such as "CPRS", "CRPA-P",
